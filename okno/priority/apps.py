@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PriorityConfig(AppConfig):
+    name = "okno.priority"
+    label = "priority"

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Starts (and if needed installs) what the test suite talks to: PostgreSQL and headless Chromium.
+# Idempotent. With CI=true anything missing is an error, never a skip.
+set -u
+fail() { echo "services: $*" >&2; if [ "${CI:-}" = "true" ]; then exit 1; fi; }
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo -n "$@"; else return 1; fi; }
+
+# PostgreSQL
+if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
+  if command -v pg_ctlcluster >/dev/null && [ -d /etc/postgresql ]; then
+    as_root pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | sort -V | tail -1)" main start || true
+  else
+    export DEBIAN_FRONTEND=noninteractive
+    as_root apt-get update -qq && as_root apt-get install -y -qq postgresql >/dev/null \
+      && as_root pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | sort -V | tail -1)" main start || true
+  fi
+  for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
+fi
+pg_isready -q -h 127.0.0.1 -p 5432 || fail "PostgreSQL is not reachable on 127.0.0.1:5432"
+
+# Chromium for the browser tests (Debian's package; never a browser downloaded by a test tool)
+if ! command -v chromium >/dev/null; then
+  export DEBIAN_FRONTEND=noninteractive
+  (as_root apt-get update -qq && as_root apt-get install -y -qq chromium >/dev/null) || true
+fi
+command -v chromium >/dev/null || fail "Chromium is not installed (apt-get install chromium)"
+exit 0
