@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "okno.portal",
     "okno.api",
     "okno.sla",
+    "okno.mail",
 ]
 
 MIDDLEWARE = [
