@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "okno.api",
     "okno.sla",
     "okno.mail",
+    "okno.ops",
 ]
 
 MIDDLEWARE = [

@@ -25,6 +25,7 @@ def _isolated_media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.AXES_ENABLED = False
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
@@ -62,7 +63,11 @@ def make_user(email, role="requester", organization=None, teams=(), lead=False, 
     from okno.accounts.models import TeamMembership, User
 
     user = User.objects.create_user(
-        email, PASSWORD, role=role, organization=organization, full_name=extra.pop("name", ""),
+        email,
+        PASSWORD,
+        role=role,
+        organization=organization,
+        full_name=extra.pop("name", ""),
         **extra,
     )
     for team in teams:
@@ -125,17 +130,30 @@ def ticket(requester, service):
 
 
 @pytest.fixture
-def run_tasks(db):
-    """Run queued background jobs in-process with the real database worker."""
+def run_tasks(db, monkeypatch):
+    """Run queued background jobs in-process with the real database worker.
+
+    The worker closes "old" connections between jobs; inside a test's transaction that would
+    close the test's own connection, so that one call is neutralised here.
+    """
+    from django_tasks_db.management.commands import db_worker
     from django_tasks_db.management.commands.db_worker import Worker
+
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
 
     def run() -> int:
         from django_tasks_db.models import DBTaskResult
 
         before = DBTaskResult.objects.ready().count()
         Worker(
-            queue_names=["*"], interval=0, batch=True, backend_name="default",
-            startup_delay=False, max_tasks=None, worker_id="test", excluded_queue_names=[],
+            queue_names=["*"],
+            interval=0,
+            batch=True,
+            backend_name="default",
+            startup_delay=False,
+            max_tasks=None,
+            worker_id="test",
+            excluded_queue_names=[],
         ).run()
         return before
 

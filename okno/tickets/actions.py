@@ -599,16 +599,16 @@ def link_tickets(ticket: Ticket, other: Ticket, *, actor: User | None, kind: str
             field="parent",
             old=old_parent,
             new=parent.pk,
-            kind="child",
+            link="child",
         )
-        events.record(parent, events.LINKED, actor=actor, new=child.pk, kind="parent")
+        events.record(parent, events.LINKED, actor=actor, new=child.pk, link="parent")
         return
     if kind not in LinkKind.values:
         raise ValidationError({"kind": _("Unknown link kind.")})
     _link, created = TicketLink.objects.get_or_create(source=ticket, target=other, kind=kind)
     if created:
-        events.record(ticket, events.LINKED, actor=actor, new=other.pk, kind=kind)
-        events.record(other, events.LINKED, actor=actor, new=ticket.pk, kind=f"{kind}_of")
+        events.record(ticket, events.LINKED, actor=actor, new=other.pk, link=kind)
+        events.record(other, events.LINKED, actor=actor, new=ticket.pk, link=f"{kind}_of")
 
 
 @transaction.atomic
@@ -621,9 +621,9 @@ def unlink_tickets(ticket: Ticket, other: Ticket, *, actor: User | None, kind: s
             child.parent = None
             child.save(update_fields=["parent", "updated_at"])
             events.record(
-                child, events.UNLINKED, actor=actor, field="parent", old=parent.pk, kind="child"
+                child, events.UNLINKED, actor=actor, field="parent", old=parent.pk, link="child"
             )
         return
     deleted, _rows = TicketLink.objects.filter(source=ticket, target=other, kind=kind).delete()
     if deleted:
-        events.record(ticket, events.UNLINKED, actor=actor, old=other.pk, kind=kind)
+        events.record(ticket, events.UNLINKED, actor=actor, old=other.pk, link=kind)

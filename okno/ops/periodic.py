@@ -1,0 +1,20 @@
+"""Periodic jobs: the worker's small scheduler enqueues these on their interval.
+
+Apps add entries here (mail polling, SLA sweeps); each job is an ordinary task that must be
+idempotent, because with several workers more than one may enqueue the same tick.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class PeriodicJob:
+    task_path: str  # dotted path to a django_tasks task
+    every_seconds: float
+
+
+PERIODIC_JOBS: list[PeriodicJob] = [
+    PeriodicJob("okno.ops.tasks.prune_finished_tasks", 3600),
+]
