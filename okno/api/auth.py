@@ -1,0 +1,124 @@
+"""Who is calling: personal API tokens for programs, the session cookie for the browser.
+
+- ``Authorization: Bearer okno_…`` (or ``Token okno_…``): the token is hashed with
+  :func:`okno.accounts.models.hash_token` and looked up by hash; revoked or expired tokens and
+  inactive users get 401. ``last_used_at`` is written at most once a minute.
+- A signed-in browser session works too (for the UI's own calls); unsafe methods then need the
+  CSRF token (``X-CSRFToken`` header), like any Django form.
+
+A request that carries an ``Authorization`` header is judged by it alone: a bad token never
+falls back to the session cookie.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja.errors import AuthenticationError
+from ninja.security import HttpBearer
+from ninja.security import SessionAuth as NinjaSessionAuth
+from ninja.throttling import SimpleRateThrottle
+from ninja.utils import check_csrf
+
+from okno.accounts.models import ApiToken, User, hash_token
+
+from .errors import ApiError
+
+TOUCH_INTERVAL = timedelta(minutes=1)
+SCHEMES = {"bearer", "token"}
+DEFAULT_RATE = "600/min"
+
+
+class TokenAuth(HttpBearer):
+    """Personal API token in the ``Authorization`` header."""
+
+    def __call__(self, request: HttpRequest) -> Any:
+        header = request.headers.get("Authorization", "")
+        if not header:
+            return None
+        scheme, _sep, raw = header.strip().partition(" ")
+        if scheme.lower() not in SCHEMES:
+            raise AuthenticationError(message=_("Use “Authorization: Bearer <token>”."))
+        return self.authenticate(request, raw.strip())
+
+    def authenticate(self, request: HttpRequest, token: str) -> User:
+        api_token = None
+        if token.startswith(ApiToken.PREFIX):
+            api_token = (
+                ApiToken.objects.select_related("user", "user__organization")
+                .filter(key_hash=hash_token(token))
+                .first()
+            )
+        if api_token is None or not api_token.is_usable or not api_token.user.is_active:
+            raise AuthenticationError(message=_("The API token is invalid, expired or revoked."))
+        _touch(api_token)
+        user = api_token.user
+        request.user = user
+        request.api_token = api_token  # type: ignore[attr-defined]
+        return user
+
+
+def _touch(api_token: ApiToken) -> None:
+    """Record use, but write at most once a minute per token."""
+    now = timezone.now()
+    if api_token.last_used_at is not None and now - api_token.last_used_at < TOUCH_INTERVAL:
+        return
+    ApiToken.objects.filter(pk=api_token.pk).update(last_used_at=now)
+    api_token.last_used_at = now
+
+
+class SessionAuth(NinjaSessionAuth):
+    """The Django session of a signed-in browser, with CSRF protection on unsafe methods."""
+
+    def __call__(self, request: HttpRequest) -> Any:
+        if "Authorization" in request.headers:
+            return None  # the token decides alone
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or not user.is_active:
+            return None
+        return super().__call__(request)
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        if check_csrf(request):
+            raise ApiError(
+                403,
+                _("CSRF check failed: send the X-CSRFToken header with session requests."),
+                code="csrf_failed",
+            )
+        return request.COOKIES.get(self.param_name)
+
+
+class ApiRateThrottle(SimpleRateThrottle):
+    """Per token (or per signed-in user for session calls); rate from ``API_RATE_LIMIT``.
+
+    The rate is re-read on every request so it can be changed in settings (and tests) without
+    rebuilding the API; an empty value turns throttling off.
+    """
+
+    scope = "okno_api"
+
+    def __init__(self) -> None:
+        super().__init__(rate=DEFAULT_RATE)
+
+    def allow_request(self, request: HttpRequest) -> bool:
+        rate = getattr(settings, "API_RATE_LIMIT", DEFAULT_RATE)
+        if not rate:
+            return True
+        self.rate = rate
+        self.num_requests, self.duration = self.parse_rate(rate)
+        return super().allow_request(request)
+
+    def get_cache_key(self, request: HttpRequest) -> str | None:
+        api_token = getattr(request, "api_token", None)
+        if api_token is not None:
+            ident = f"token-{api_token.pk}"
+        elif getattr(request, "auth", None) is not None:
+            ident = f"user-{request.auth.pk}"  # type: ignore[attr-defined]
+        else:
+            ident = f"ip-{self.get_ident(request)}"
+        return self.cache_format % {"scope": self.scope, "ident": ident}
