@@ -49,6 +49,11 @@ class ApiClient:
             self.url(path) + (f"?{query}" if query else ""), **self.headers, **extra
         )
 
+    def json_list(self, path: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        response = self.get(path, params)
+        assert response.status_code == 200, response.content
+        return response.json()["items"]
+
     def upload(self, path: str, files: dict[str, Any], **extra: Any):
         return self.client.post(self.url(path), files, **self.headers, **extra)
 
