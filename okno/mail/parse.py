@@ -22,7 +22,9 @@ from email import policy
 from email.generator import BytesGenerator
 from email.message import Message
 from email.parser import BytesParser
+from email.policy import EmailPolicy
 from email.utils import getaddresses, parsedate_to_datetime
+from functools import lru_cache
 from html.parser import HTMLParser
 from typing import TYPE_CHECKING, Any
 
@@ -574,6 +576,24 @@ class _Segment:
 
 
 _GEN_POLICY = policy.compat32.clone(max_line_length=0)
+
+
+@lru_cache(maxsize=2048)
+def _header_object(name: str, value: str) -> Any:
+    return policy.default.header_fetch_parse(name, value)
+
+
+class _CachingPolicy(EmailPolicy):
+    """policy.default, but parsed header objects are reused: the feed parser asks for the same
+    Content-Type many times per part, and re-parsing it was most of the parse time."""
+
+    def header_fetch_parse(self, name: str, value: str) -> Any:
+        if hasattr(value, "name"):
+            return value
+        return _header_object(name, value)
+
+
+_POLICY = _CachingPolicy()
 _MIME_FALLBACK = {"message/rfc822": ".eml", "text/calendar": ".ics", "text/plain": ".txt"}
 
 
@@ -618,7 +638,7 @@ class _Reader:
     # -- headers
     def _parse(self) -> _Msg:
         try:
-            return BytesParser(policy=policy.default).parsebytes(self.raw)
+            return BytesParser(policy=_POLICY).parsebytes(self.raw)
         except Exception as exc:
             self.problems.append(f"strict parse failed ({type(exc).__name__}), used compat32")
             return BytesParser(policy=policy.compat32).parsebytes(self.raw)

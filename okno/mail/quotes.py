@@ -31,6 +31,12 @@ _ORIGINAL = re.compile(
     r"оригінальне повідомлення|ursprüngliche nachricht|message d'origine)\s*-{2,}\s*$",
     re.IGNORECASE,
 )
+_FORWARDED = re.compile(
+    r"^\s*(?:-{2,}\s*(?:forwarded message|пересылаемое сообщение|переслане повідомлення|"
+    r"пересланное сообщение)\s*-{2,}|begin forwarded message:|"
+    r"начало переадресованного сообщения:|початок пересланого повідомлення:)\s*$",
+    re.IGNORECASE,
+)
 _HEADER_FROM = re.compile(r"^\s*[*>]*\s*\*?(?:from|от|від|von|de)\s*\*?\s*:\*?\s*\S", re.I)
 _HEADER_OTHER = re.compile(
     r"^\s*[*>]*\s*\*?(?:sent|date|to|cc|subject|отправлено|дата|кому|копия|тема|надіслано|"
@@ -59,6 +65,8 @@ def _quote_start(lines: list[str]) -> int | None:
     for i, line in enumerate(lines):
         if not line.strip() or _is_quote(line):
             continue
+        if _FORWARDED.match(line):
+            return None  # what follows is forwarded content, not history: keep it
         if _ORIGINAL.match(line):
             return i
         if _UNDERSCORES.match(line) and any(
