@@ -33,7 +33,7 @@ lint: venv
 services:
 	bash scripts/services.sh
 
-unit-sqlite: venv
+unit-sqlite: venv services
 	OKNO_DATABASE_URL= $(VENV)/bin/pytest -m "not e2e" -n 2 -q
 
 unit-postgres: venv services

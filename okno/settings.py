@@ -188,6 +188,7 @@ DEFAULT_USER_TIME_ZONE = env("TIME_ZONE", "UTC")
 # --- Static and uploaded files ---------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise expects it even when serving from finders
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(DATA_DIR / "media")))
 MEDIA_URL = "/media/"  # never served directly: attachments go through a permission-checked view

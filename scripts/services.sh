@@ -19,9 +19,14 @@ fi
 pg_isready -q -h 127.0.0.1 -p 5432 || fail "PostgreSQL is not reachable on 127.0.0.1:5432"
 
 # Chromium for the browser tests (Debian's package; never a browser downloaded by a test tool)
-if ! command -v chromium >/dev/null; then
+# and gettext for the translation catalog checks.
+missing=()
+command -v chromium >/dev/null || missing+=(chromium)
+command -v xgettext >/dev/null || missing+=(gettext)
+if [ ${#missing[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
-  (as_root apt-get update -qq && as_root apt-get install -y -qq chromium >/dev/null) || true
+  (as_root apt-get update -qq && as_root apt-get install -y -qq "${missing[@]}" >/dev/null) || true
 fi
 command -v chromium >/dev/null || fail "Chromium is not installed (apt-get install chromium)"
+command -v xgettext >/dev/null || fail "gettext is not installed (apt-get install gettext)"
 exit 0
