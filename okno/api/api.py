@@ -21,7 +21,7 @@ from .errors import error_response, install_error_handlers
 
 DESCRIPTION = """\
 The Okno service desk API. Authenticate with a personal API token
-(`Authorization: Bearer okno_…`, create one with `POST /tokens` or on your profile page) or,
+(`Authorization: Bearer okno_…`; signed in to Okno, create one here with `POST /tokens`) or,
 from the browser, with the session cookie plus the `X-CSRFToken` header on unsafe methods.
 
 Every error has the body `{"error": {"code": "…", "message": "…", "fields": {"name": ["…"]}}}`.

@@ -17,7 +17,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer
@@ -58,6 +58,9 @@ class TokenAuth(HttpBearer):
             raise AuthenticationError(message=_("The API token is invalid, expired or revoked."))
         _touch(api_token)
         user = api_token.user
+        if user.language:  # the session middleware did this for browsers; tokens arrive later
+            translation.activate(user.language)
+            request.LANGUAGE_CODE = translation.get_language()
         request.user = user
         request.api_token = api_token  # type: ignore[attr-defined]
         return user

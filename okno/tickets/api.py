@@ -34,6 +34,7 @@ from .schemas import (
     AttachmentOut,
     EventList,
     LinkIn,
+    LinkKindOut,
     LinkList,
     MergeIn,
     ReopenIn,
@@ -410,7 +411,9 @@ def tickets_links_create(request: HttpRequest, ticket_id: int, payload: LinkIn) 
     response={204: None, **WRITE_ERRORS},
     summary="Remove a link",
 )
-def tickets_links_delete(request: HttpRequest, ticket_id: int, other: int, kind: str) -> Any:
+def tickets_links_delete(
+    request: HttpRequest, ticket_id: int, other: int, kind: LinkKindOut
+) -> Any:
     """Remove the link to `other` of the given `kind` (as listed by `GET …/links`:
     related, duplicate, duplicated_by, parent or child). 404 when there is no such link."""
     user = _actor(request)

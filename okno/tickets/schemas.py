@@ -212,8 +212,11 @@ class LinkIn(StrictIn):
     )
 
 
+LinkKindOut = Literal["related", "duplicate", "duplicated_by", "parent", "child"]
+
+
 class LinkOut(Schema):
-    kind: Literal["related", "duplicate", "duplicated_by", "parent", "child"]
+    kind: LinkKindOut
     ticket: TicketRef
 
 

@@ -58,8 +58,11 @@ def test_openapi_lists_every_operation_with_its_id_and_docs(client, db):
     assert "ErrorOut" in schema["components"]["schemas"]
 
 
-def test_docs_page_and_legacy_redirect(client, db):
-    assert client.get("/api/v1/docs").status_code == 200
+def test_docs_page_is_served_locally_and_legacy_url_redirects(client, db):
+    docs = client.get("/api/v1/docs")
+    assert docs.status_code == 200
+    assert "/static/ninja/swagger-ui-bundle.js" in docs.content.decode()
+    assert "cdn" not in docs.content.decode().lower()  # works offline
     redirect = client.get("/api/docs")
     assert redirect.status_code == 302
     assert redirect["Location"] == "/api/v1/docs"

@@ -425,3 +425,10 @@ def test_other_organizations_ticket_is_404_everywhere(api, outsider, ticket, met
     assert ticket.title == "Printer on floor 3 jams"
     assert ticket.articles.count() == 1
     assert ticket.attachments.count() == 0
+
+
+def test_unlink_validates_its_query(api, agent, ticket):
+    client = api(agent)
+    response = client.delete(f"/tickets/{ticket.pk}/links", {"other": "x", "kind": "sibling"})
+    assert response.status_code == 400
+    assert set(error_of(response)["fields"]) == {"other", "kind"}
