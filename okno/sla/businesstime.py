@@ -46,6 +46,8 @@ DAY_SECONDS = 86_400
 _US = 1_000_000
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _FOREVER = 1 << 62  # an open-ended pause ends here (beyond datetime's range)
+_LAST_YEAR = 9998  # the last local year expanded; datetime ends in 9999
+_NEAR_YEARS = 10  # a cached range this close to a new instant is widened, not replaced
 _CLOCK_RE = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?$")
 
 Span = tuple[int, int]
@@ -324,6 +326,7 @@ class Calendar:
     windows on a date; ``holidays`` are whole dates off and win over a shift on the same date.
     Overnight shifts are two windows (Mon 22:00-24:00, Tue 00:00-06:00) and merge into one.
     ``version`` is carried for cache keys and audit (it is bumped on every edit by the caller).
+    The expansion cache is only ever replaced whole, so an instance may be shared by threads.
     """
 
     __slots__ = (
@@ -472,29 +475,34 @@ class Calendar:
         return _Expansion(ylo, yhi, lo, hi, starts, ends)
 
     def _covering(self, *moments: int) -> _Expansion:
-        """An expansion whose range contains every given instant (grown and cached if needed)."""
+        """An expansion whose range contains every given instant (built and cached if needed).
+
+        A nearby range is widened to include the instants; a distant one is replaced, so one
+        stray date decades away does not make every later rebuild expand all the years between.
+        """
         exp = self._exp
-        while exp is None or any(m < exp.lo or m >= exp.hi for m in moments):
-            years = [_utc_year(m) for m in moments]
-            ylo = min(years) - 1
-            yhi = max(years) + 1
-            if exp is not None:
-                ylo = min(ylo, exp.ylo)
-                yhi = max(yhi, exp.yhi)
-            exp = self._build(max(ylo, 1), min(yhi, 9998))
-            self._exp = exp
+        if exp is not None and all(exp.lo <= m < exp.hi for m in moments):
+            return exp
+        years = [_utc_year(m) for m in moments]
+        ylo, yhi = min(years) - 1, max(years) + 1
+        if exp is not None and ylo - _NEAR_YEARS <= exp.yhi and yhi + _NEAR_YEARS >= exp.ylo:
+            ylo, yhi = min(ylo, exp.ylo), max(yhi, exp.yhi)
+        if ylo < 1 or yhi > _LAST_YEAR:
+            raise ValueError(f"instant outside the supported years 2..{_LAST_YEAR - 1}")
+        exp = self._build(ylo, yhi)
+        self._exp = exp
         return exp
 
     def _grow(self, exp: _Expansion) -> _Expansion:
         """Extend the range forward (doubling) because a target lies beyond it."""
         if self._last_work_year is not None and exp.yhi > self._last_work_year:
             raise NoWorkingTimeError("the calendar has no working time left to reach the target")
-        if exp.yhi >= 9998:
-            raise NoWorkingTimeError("the target lies beyond the year 9999")
+        if exp.yhi >= _LAST_YEAR:
+            raise NoWorkingTimeError(f"the target lies beyond the year {_LAST_YEAR}")
         current = self._exp
         if current is not None and current.yhi > exp.yhi and current.ylo <= exp.ylo:
             return current  # another caller already grew it
-        yhi = min(exp.yhi + max(2, exp.yhi - exp.ylo + 1), 9998)
+        yhi = min(exp.yhi + max(2, exp.yhi - exp.ylo + 1), _LAST_YEAR)
         grown = self._build(exp.ylo, yhi)
         self._exp = grown
         return grown
@@ -545,10 +553,10 @@ class Calendar:
             if p_end <= cursor:
                 continue
             if p_start > cursor:
-                available = self._business_us(cursor, p_start)
-                if available >= left:
-                    return self._due_us(cursor, left)
-                left -= available
+                candidate = self._due_us(cursor, left)
+                if candidate <= p_start:  # reached before this pause (and any later one) begins
+                    return candidate
+                left -= self._business_us(cursor, p_start)
             if p_end == _FOREVER:
                 return None
             cursor = p_end

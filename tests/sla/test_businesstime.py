@@ -515,3 +515,14 @@ def test_pure_modules_import_no_django():
     env = {"PATH": "/usr/bin:/bin"}
     root = Path(__file__).resolve().parents[2]
     subprocess.run([sys.executable, "-c", code], check=True, env=env, cwd=root)
+
+
+def test_instants_beyond_the_supported_years_raise_instead_of_hanging(berlin):
+    with pytest.raises(ValueError, match="supported years"):
+        berlin.due(datetime(9999, 6, 1, tzinfo=UTC), 60)
+
+
+def test_a_pause_decades_later_does_not_matter_when_due_comes_first(berlin):
+    pause = (at(BERLIN, 2090, 1, 2, 9), at(BERLIN, 2090, 1, 2, 10))
+    due = berlin.due(at(BERLIN, 2026, 3, 9, 9), H, [pause])
+    assert local(due, BERLIN) == at(BERLIN, 2026, 3, 9, 10)

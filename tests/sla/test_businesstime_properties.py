@@ -7,6 +7,7 @@ with fold=0, as SLA.md says; breaks removed per date) and answers by stepping mi
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -252,3 +253,21 @@ def test_pauses_outside_working_time_change_nothing(spec, start, draw, pause_sta
     assert all(calendar.elapsed(p, q) == 0 for p, q in pauses)
     assert calendar.due(start, target, pauses) == calendar.due(start, target)
     assert calendar.elapsed(start, end, pauses) == calendar.elapsed(start, end)
+
+
+@SETTINGS
+@given(calendars(), instants, draws, relative_pauses)
+def test_explain_counts_exactly_the_target(spec, start, draw, offsets):
+    calendar = weekly_calendar(spec)
+    if calendar is None:
+        return
+    target = bounded(spec, draw)
+    pauses = [(start + timedelta(minutes=a), start + timedelta(minutes=a + n)) for a, n in offsets]
+    explanation = calendar.explain(start, target, pauses)
+    assert explanation.due == calendar.due(start, target, pauses)
+    counted = sum(w.seconds for w in explanation.windows)
+    assert counted == pytest.approx(target, abs=1e-6)  # windows hold µs fractions as floats
+    windows_total = sum(calendar.elapsed(w.start, w.end) for w in explanation.windows)
+    subtracted = sum(p.seconds for p in explanation.pauses)
+    assert windows_total - counted == pytest.approx(subtracted, abs=1e-6)
+    assert not any(calendar.is_working_day(d.day) for d in explanation.skipped)
