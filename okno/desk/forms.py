@@ -1,0 +1,243 @@
+"""Forms of the agent desk. They validate input; every change goes through ``tickets.actions``."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from okno.accounts.models import Role, Team, User
+from okno.catalog.models import Service
+from okno.priority.models import Level, Priority
+from okno.tickets.attachments import NewAttachment
+from okno.tickets.models import Status, Ticket, TicketType
+
+AGENT_ROLES = (Role.AGENT, Role.MANAGER, Role.ADMIN)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input; each is checked like a single FileField (empty files fail)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data if item]
+        return [single(data, initial)] if data else []
+
+
+class OknoForm(forms.Form):
+    """Labels without a trailing colon: the layout sets labels apart already."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+def as_new_attachments(files: Sequence[Any]) -> list[NewAttachment]:
+    return [NewAttachment(filename=f.name, content=f.read()) for f in files]
+
+
+def apply_action_errors(form: forms.Form, exc: ValidationError) -> None:
+    """Show an action's ValidationError on the form fields it names, the rest on top."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def agent_users() -> Any:
+    return User.objects.filter(is_active=True, role__in=AGENT_ROLES).order_by("full_name", "email")
+
+
+def active_services() -> Any:
+    return Service.objects.filter(is_active=True).order_by("order", "name")
+
+
+def level_choices() -> list[tuple[int, str]]:
+    return [(value, f"{value} – {label}") for value, label in Level.choices]
+
+
+class TicketHeaderForm(OknoForm):
+    """The editable header: classification, routing, status and priority in one save."""
+
+    title = forms.CharField(label=_("Title"), max_length=250)
+    type = forms.ChoiceField(label=_("Type"), choices=TicketType.choices)
+    service = forms.ModelChoiceField(
+        label=_("Service"), queryset=Service.objects.none(), required=False
+    )
+    status = forms.ModelChoiceField(label=_("Status"), queryset=Status.objects.none())
+    team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.none(), required=False)
+    assignee = forms.ModelChoiceField(
+        label=_("Assignee"), queryset=User.objects.none(), required=False
+    )
+    impact = forms.TypedChoiceField(label=_("Impact"), coerce=int, choices=())
+    urgency = forms.TypedChoiceField(label=_("Urgency"), coerce=int, choices=())
+    priority = forms.TypedChoiceField(
+        label=_("Priority override"), coerce=int, empty_value=None, required=False, choices=()
+    )
+    reason = forms.CharField(label=_("Reason for the override"), max_length=500, required=False)
+
+    def __init__(self, *args: Any, ticket: Ticket, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "initial",
+            {
+                "title": ticket.title,
+                "type": ticket.type,
+                "service": ticket.service_id,
+                "status": ticket.status_id,
+                "team": ticket.team_id,
+                "assignee": ticket.assignee_id,
+                "impact": ticket.impact,
+                "urgency": ticket.urgency,
+                "priority": ticket.priority if ticket.priority_overridden else None,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        self.ticket = ticket
+        self.fields["service"].queryset = active_services()
+        self.fields["status"].queryset = Status.objects.filter(is_active=True).exclude(key="merged")
+        self.fields["team"].queryset = Team.objects.filter(is_active=True)
+        self.fields["assignee"].queryset = agent_users()
+        self.fields["impact"].choices = level_choices()
+        self.fields["urgency"].choices = level_choices()
+        self.fields["priority"].choices = [("", _("From the matrix"))] + [
+            (p.level, f"P{p.level} – {p.label}") for p in Priority.objects.all()
+        ]
+
+    def changes(self) -> dict[str, bool]:
+        """Which groups of fields differ from the ticket (each group is one action)."""
+        data, t = self.cleaned_data, self.ticket
+        service_id = data["service"].pk if data["service"] else None
+        team_id = data["team"].pk if data["team"] else None
+        assignee_id = data["assignee"].pk if data["assignee"] else None
+        current_override = t.priority if t.priority_overridden else None
+        return {
+            "details": (data["title"].strip(), data["type"], service_id)
+            != (t.title, t.type, t.service_id),
+            "routing": (team_id, assignee_id) != (t.team_id, t.assignee_id),
+            "status": data["status"].pk != t.status_id,
+            "priority": (data["impact"], data["urgency"], data["priority"])
+            != (t.impact, t.urgency, current_override),
+        }
+
+
+class ReplyForm(OknoForm):
+    """The reply box: a public reply or an internal note, files, time and an optional status."""
+
+    KIND_CHOICES = (("reply", _("Reply")), ("note", _("Internal note")))
+
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=KIND_CHOICES, initial="reply", widget=forms.RadioSelect
+    )
+    body = forms.CharField(
+        label=_("Message"), widget=forms.Textarea(attrs={"rows": 5}), required=False
+    )
+    attachments = MultipleFileField(label=_("Files"))
+    minutes = forms.IntegerField(
+        label=_("Minutes spent"), min_value=1, max_value=100000, required=False
+    )
+    status = forms.ModelChoiceField(
+        label=_("And set status"),
+        queryset=Status.objects.none(),
+        required=False,
+        empty_label=_("Keep status"),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["status"].queryset = Status.objects.filter(is_active=True).exclude(key="merged")
+
+
+class TicketNumberField(forms.IntegerField):
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "numeric"}))
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> int | None:
+        if isinstance(value, str):
+            value = value.strip().lstrip("#")
+        return super().to_python(value)
+
+
+class MergeForm(OknoForm):
+    target = TicketNumberField(label=_("Merge into ticket number"))
+
+
+LINK_KINDS = (
+    ("related", _("Related to")),
+    ("duplicate", _("Duplicate of")),
+    ("child", _("Child of")),
+    ("parent", _("Parent of")),
+)
+
+
+class LinkForm(OknoForm):
+    kind = forms.ChoiceField(label=_("Relation"), choices=LINK_KINDS)
+    other = TicketNumberField(label=_("Ticket number"))
+
+
+class UnlinkForm(OknoForm):
+    kind = forms.ChoiceField(choices=LINK_KINDS)
+    other = TicketNumberField()
+
+
+class ReopenForm(OknoForm):
+    reason = forms.CharField(label=_("Reason"), max_length=2000, required=False)
+
+
+class NewTicketForm(OknoForm):
+    """An agent registers a request on behalf of someone (phone call, walk-in)."""
+
+    requester_email = forms.EmailField(label=_("Requester email"))
+    title = forms.CharField(label=_("Title"), max_length=250)
+    service = forms.ModelChoiceField(
+        label=_("Service"), queryset=Service.objects.none(), required=False
+    )
+    type = forms.ChoiceField(label=_("Type"), choices=TicketType.choices)
+    impact = forms.TypedChoiceField(label=_("Impact"), coerce=int, choices=(), initial=2)
+    urgency = forms.TypedChoiceField(label=_("Urgency"), coerce=int, choices=(), initial=2)
+    team = forms.ModelChoiceField(
+        label=_("Team"),
+        queryset=Team.objects.none(),
+        required=False,
+        empty_label=_("From the service"),
+    )
+    assignee = forms.ModelChoiceField(
+        label=_("Assignee"), queryset=User.objects.none(), required=False
+    )
+    description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 8}))
+    attachments = MultipleFileField(label=_("Files"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["service"].queryset = active_services()
+        self.fields["team"].queryset = Team.objects.filter(is_active=True)
+        self.fields["assignee"].queryset = agent_users()
+        self.fields["impact"].choices = level_choices()
+        self.fields["urgency"].choices = level_choices()
+
+    def clean_requester_email(self) -> User:
+        email = self.cleaned_data["requester_email"]
+        user = User.objects.filter(email__iexact=email, is_active=True).first()
+        if user is None:
+            raise ValidationError(
+                _(
+                    "Nobody with this email is registered. Check the address or ask an "
+                    "administrator to add the person."
+                )
+            )
+        return user

@@ -1,0 +1,17 @@
+import pytest
+
+
+@pytest.fixture
+def make_ticket(requester, l1):
+    """Open a ticket through the action, as the persona given (default: Rita, routed to L1)."""
+    from okno.tickets.actions import open_ticket
+
+    counter = {"n": 0}
+
+    def make(actor=None, **fields):
+        counter["n"] += 1
+        fields.setdefault("title", f"Ticket {counter['n']}")
+        fields.setdefault("description", "Something happened.")
+        return open_ticket(actor=actor or requester, **fields)
+
+    return make

@@ -1,0 +1,361 @@
+"""The agent's ticket page: every form goes through tickets.actions, errors save nothing."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from okno.tickets import actions
+from okno.tickets.attachments import NewAttachment
+from okno.tickets.models import Article, Status, Ticket, TicketLink
+
+
+def url(name, ticket):
+    return reverse(name, args=[ticket.pk])
+
+
+def header(ticket, **changes):
+    """The header form as the page renders it, with some fields changed."""
+    data = {
+        "title": ticket.title,
+        "type": ticket.type,
+        "service": ticket.service_id or "",
+        "status": ticket.status_id,
+        "team": ticket.team_id or "",
+        "assignee": ticket.assignee_id or "",
+        "impact": ticket.impact,
+        "urgency": ticket.urgency,
+        "priority": ticket.priority if ticket.priority_overridden else "",
+        "reason": "",
+    }
+    data.update(changes)
+    return data
+
+
+@pytest.fixture
+def noted(ticket, agent):
+    actions.add_note(
+        ticket,
+        actor=agent,
+        body="Secret: the CFO's printer.",
+        attachments=[NewAttachment("internal-diagnostics.txt", b"toner at 3%")],
+    )
+    actions.add_reply(
+        ticket,
+        actor=agent,
+        body="We are on it.",
+        attachments=[NewAttachment("public-guide.txt", b"unjam steps")],
+    )
+    return ticket
+
+
+def test_agent_sees_replies_notes_and_readable_events(client, agent, noted):
+    client.force_login(agent)
+    response = client.get(url("desk:ticket", noted))
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Secret: the CFO&#x27;s printer." in body
+    assert "article-note" in body and "Internal" in body
+    assert "internal-diagnostics.txt" in body and "public-guide.txt" in body
+    attachment = noted.attachments.get(filename="public-guide.txt")
+    assert reverse("attachment", args=[attachment.pk, attachment.filename]) in body
+    assert "Alice Agent changed status New → Open" in body
+    assert "Rita Requester opened the ticket" in body
+
+
+def test_ticket_page_query_count_is_bounded(client, agent, noted, django_assert_max_num_queries):
+    client.force_login(agent)
+    client.get(url("desk:ticket", noted))
+    with django_assert_max_num_queries(25):
+        client.get(url("desk:ticket", noted))
+
+
+def test_reply_through_the_form(client, agent, ticket):
+    client.force_login(agent)
+    response = client.post(
+        url("desk:ticket_reply", ticket),
+        {"kind": "reply", "body": "Try tray 1.", "minutes": "5"},
+    )
+    assert response.status_code == 302
+    article = ticket.articles.latest("id")
+    assert (article.kind, article.body_text, article.time_spent_minutes) == (
+        "reply",
+        "Try tray 1.",
+        5,
+    )
+    ticket.refresh_from_db()
+    assert ticket.status.key == "open"
+    assert "Your reply is sent." in client.get(response["Location"]).content.decode()
+
+
+def test_reply_and_set_status_with_files(client, agent, ticket):
+    client.force_login(agent)
+    waiting = Status.objects.get(key="waiting_customer")
+    files = [SimpleUploadedFile("a.txt", b"one"), SimpleUploadedFile("b.txt", b"two")]
+    response = client.post(
+        url("desk:ticket_reply", ticket),
+        {"kind": "reply", "body": "Which tray?", "status": waiting.pk, "attachments": files},
+    )
+    assert response.status_code == 302
+    ticket.refresh_from_db()
+    assert ticket.status == waiting
+    article = ticket.articles.latest("id")
+    assert sorted(article.attachments.values_list("filename", flat=True)) == ["a.txt", "b.txt"]
+
+
+def test_internal_note_through_the_form(client, agent, ticket):
+    client.force_login(agent)
+    client.post(url("desk:ticket_reply", ticket), {"kind": "note", "body": "Call vendor."})
+    article = ticket.articles.latest("id")
+    assert (article.kind, article.body_text) == ("note", "Call vendor.")
+
+
+def test_empty_reply_shows_an_error_and_saves_nothing(client, agent, ticket):
+    client.force_login(agent)
+    before = Article.objects.count()
+    response = client.post(url("desk:ticket_reply", ticket), {"kind": "reply", "body": "  "})
+    assert response.status_code == 400
+    assert "Write a message or attach a file." in response.content.decode()
+    assert Article.objects.count() == before
+
+
+def test_empty_file_is_rejected_with_a_message(client, agent, ticket):
+    client.force_login(agent)
+    before = Article.objects.count()
+    response = client.post(
+        url("desk:ticket_reply", ticket),
+        {"kind": "reply", "body": "See file", "attachments": SimpleUploadedFile("empty.txt", b"")},
+    )
+    assert response.status_code == 400
+    assert "The submitted file is empty." in response.content.decode()
+    assert Article.objects.count() == before
+    assert ticket.attachments.count() == 0
+
+
+def test_assign_through_the_header(client, agent, lead, ticket):
+    client.force_login(agent)
+    response = client.post(url("desk:ticket_update", ticket), header(ticket, assignee=lead.pk))
+    assert response.status_code == 302
+    ticket.refresh_from_db()
+    assert ticket.assignee == lead
+    assert ticket.status.key == "open"
+
+
+def test_bad_assignee_shows_field_error_and_nothing_is_saved(client, agent, specialist, ticket):
+    client.force_login(agent)
+    response = client.post(
+        url("desk:ticket_update", ticket),
+        header(ticket, title="Renamed", assignee=specialist.pk),
+    )
+    assert response.status_code == 400
+    form = response.context["header_form"]
+    assert "is not a member of" in form.errors["assignee"][0]
+    ticket.refresh_from_db()
+    assert (ticket.title, ticket.assignee) == ("Printer on floor 3 jams", None)
+
+
+def test_status_through_the_header(client, agent, ticket):
+    client.force_login(agent)
+    resolved = Status.objects.get(key="resolved")
+    client.post(url("desk:ticket_update", ticket), header(ticket, status=resolved.pk))
+    ticket.refresh_from_db()
+    assert ticket.status == resolved and ticket.resolved_at is not None
+
+
+def test_title_type_and_service_through_the_header(client, agent, ticket):
+    client.force_login(agent)
+    client.post(
+        url("desk:ticket_update", ticket),
+        header(ticket, title="Printer jams on 3", type="problem", service=""),
+    )
+    ticket.refresh_from_db()
+    assert (ticket.title, ticket.type, ticket.service) == ("Printer jams on 3", "problem", None)
+
+
+def test_priority_follows_impact_and_urgency(client, agent, ticket):
+    client.force_login(agent)
+    client.post(url("desk:ticket_update", ticket), header(ticket, impact=1, urgency=1))
+    ticket.refresh_from_db()
+    assert (ticket.priority, ticket.priority_overridden) == (1, False)
+
+
+def test_priority_override_needs_a_reason(client, agent, ticket):
+    client.force_login(agent)
+    response = client.post(url("desk:ticket_update", ticket), header(ticket, priority=1))
+    assert response.status_code == 400
+    assert "Say why the priority differs" in response.context["header_form"].errors["reason"][0]
+    ticket.refresh_from_db()
+    assert (ticket.priority, ticket.priority_overridden) == (3, False)
+
+    client.post(url("desk:ticket_update", ticket), header(ticket, priority=1, reason="VIP floor"))
+    ticket.refresh_from_db()
+    assert (ticket.priority, ticket.priority_overridden) == (1, True)
+    body = client.get(url("desk:ticket", ticket)).content.decode()
+    assert "by hand: VIP floor" in body
+
+
+def test_unchanged_header_saves_nothing(client, agent, ticket):
+    client.force_login(agent)
+    events = ticket.events.count()
+    response = client.post(url("desk:ticket_update", ticket), header(ticket), follow=True)
+    assert "Nothing to save" in response.content.decode()
+    assert ticket.events.count() == events
+
+
+def test_merge_through_the_form(client, agent, ticket, make_ticket):
+    target = make_ticket(title="The original")
+    client.force_login(agent)
+    response = client.post(url("desk:ticket_merge", ticket), {"target": f"#{target.pk}"})
+    assert response.status_code == 302
+    assert response["Location"] == url("desk:ticket", target)
+    ticket.refresh_from_db()
+    assert ticket.merged_into == target
+    assert target.articles.count() == 2
+
+
+@pytest.mark.parametrize("target", ["", "abc", "99999", "self"])
+def test_merge_with_a_bad_number_shows_an_error(client, agent, ticket, target):
+    client.force_login(agent)
+    response = client.post(
+        url("desk:ticket_merge", ticket), {"target": ticket.pk if target == "self" else target}
+    )
+    assert response.status_code == 400
+    assert response.context["merge_form"].errors
+    ticket.refresh_from_db()
+    assert ticket.merged_into is None
+
+
+def test_merge_into_an_invisible_ticket_is_refused(client, agent, specialist, outsider, l2, ticket):
+    hidden = actions.open_ticket(
+        actor=specialist, requester=outsider, team=l2, title="L2 only", description="x"
+    )
+    client.force_login(agent)
+    response = client.post(url("desk:ticket_merge", ticket), {"target": hidden.pk})
+    assert "no ticket #" in response.content.decode()
+    hidden.refresh_from_db()
+    assert hidden.articles.count() == 1
+
+
+def test_link_and_unlink_through_the_forms(client, agent, ticket, make_ticket):
+    other = make_ticket(title="Same printer")
+    client.force_login(agent)
+    client.post(url("desk:ticket_link", ticket), {"kind": "related", "other": other.pk})
+    assert TicketLink.objects.filter(source=ticket, target=other, kind="related").exists()
+    assert "Same printer" in client.get(url("desk:ticket", ticket)).content.decode()
+    client.post(url("desk:ticket_unlink", ticket), {"kind": "related", "other": other.pk})
+    assert not TicketLink.objects.exists()
+
+
+def test_link_as_child_sets_the_parent(client, agent, ticket, make_ticket):
+    major = make_ticket(title="Major incident")
+    client.force_login(agent)
+    client.post(url("desk:ticket_link", ticket), {"kind": "child", "other": major.pk})
+    ticket.refresh_from_db()
+    assert ticket.parent == major
+    assert "Major incident" in client.get(url("desk:ticket", ticket)).content.decode()
+
+
+def test_link_to_itself_shows_an_error(client, agent, ticket):
+    client.force_login(agent)
+    response = client.post(url("desk:ticket_link", ticket), {"kind": "related", "other": ticket.pk})
+    assert response.status_code == 400
+    assert "cannot be linked to itself" in response.content.decode()
+
+
+def test_reopen_through_the_form(client, agent, ticket):
+    actions.change_status(ticket, actor=agent, status=Status.objects.get(key="resolved"))
+    client.force_login(agent)
+    response = client.post(url("desk:ticket_reopen", ticket), {"reason": "Jams again"})
+    assert response.status_code == 302
+    ticket.refresh_from_db()
+    assert ticket.status.key == "open" and ticket.reopen_count == 1
+
+
+def test_reopen_an_open_ticket_shows_an_error(client, agent, ticket):
+    client.force_login(agent)
+    response = client.post(url("desk:ticket_reopen", ticket), {})
+    assert response.status_code == 400
+    assert "still open" in response.content.decode()
+
+
+def test_new_ticket_on_behalf_of_a_requester(client, agent, requester, service):
+    client.force_login(agent)
+    response = client.post(
+        reverse("desk:new"),
+        {
+            "requester_email": "RITA@acme.test",
+            "title": "Phoned in: scanner broken",
+            "service": service.pk,
+            "type": "incident",
+            "impact": 2,
+            "urgency": 1,
+            "team": "",
+            "assignee": agent.pk,
+            "description": "Rita called.",
+            "attachments": SimpleUploadedFile("note.txt", b"call log"),
+        },
+    )
+    ticket = Ticket.objects.get(title="Phoned in: scanner broken")
+    assert response["Location"] == url("desk:ticket", ticket)
+    assert (ticket.requester, ticket.assignee, ticket.priority) == (requester, agent, 2)
+    assert ticket.attachments.count() == 1
+    assert f"#{ticket.pk}" in client.get(response["Location"]).content.decode()
+
+
+def test_new_ticket_for_unknown_email_shows_an_error(client, agent):
+    client.force_login(agent)
+    response = client.post(
+        reverse("desk:new"),
+        {
+            "requester_email": "ghost@nowhere.test",
+            "title": "x",
+            "type": "incident",
+            "impact": 2,
+            "urgency": 2,
+            "description": "y",
+        },
+    )
+    assert response.status_code == 200
+    assert "Nobody with this email" in response.content.decode()
+    assert not Ticket.objects.exists()
+
+
+DESK_TICKET_URLS = [
+    ("get", "desk:ticket"),
+    ("post", "desk:ticket_update"),
+    ("post", "desk:ticket_reply"),
+    ("post", "desk:ticket_merge"),
+    ("post", "desk:ticket_link"),
+    ("post", "desk:ticket_unlink"),
+    ("post", "desk:ticket_reopen"),
+]
+
+
+@pytest.mark.parametrize(("method", "name"), DESK_TICKET_URLS)
+def test_other_organization_gets_404_on_every_desk_ticket_url(
+    client, outsider, ticket, method, name
+):
+    client.force_login(outsider)
+    response = getattr(client, method)(url(name, ticket), {"body": "hi", "kind": "reply"})
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize(("method", "name"), DESK_TICKET_URLS)
+def test_agent_of_another_team_gets_404(client, specialist, ticket, method, name):
+    client.force_login(specialist)
+    assert getattr(client, method)(url(name, ticket)).status_code == 404
+
+
+def test_requester_on_the_desk_ticket_page_goes_to_the_portal(client, requester, ticket):
+    client.force_login(requester)
+    response = client.get(url("desk:ticket", ticket))
+    assert response["Location"] == url("portal:ticket", ticket)
+
+
+@pytest.mark.parametrize(
+    "name", ["desk:ticket_update", "desk:ticket_reply", "desk:ticket_merge", "desk:ticket_link"]
+)
+def test_requester_writes_on_the_desk_are_forbidden(client, requester, ticket, name):
+    client.force_login(requester)
+    response = client.post(url(name, ticket), {"kind": "note", "body": "sneaky"})
+    assert response.status_code == 403
+    assert not ticket.articles.filter(body_text="sneaky").exists()
