@@ -45,6 +45,7 @@ __all__ = [
 
 MAX_DEPTH = 20
 MAX_PARTS = 500
+MAX_HTML_TAGS = 15_000
 
 if TYPE_CHECKING:
     _Msg = Message[str, str]
@@ -133,7 +134,7 @@ _SUSPECT = {
     ]
 }
 _CANDIDATES = ("cp1251", "koi8-r", "koi8-u", "cp866", "cp1252")
-_NON_ASCII_WORD = re.compile(r"[^\W\d_]*[^\W\d_a-zA-Z][^\W\d_]*")
+_WORD = re.compile(r"[^\W\d_]+")
 _CYR_WORD = re.compile(r"[\u0400-\u04ff]+")
 _NOISE = re.compile(r"[^\x00-\x7f\w\s«»—–№“”„‘’…©®°±§·•€¤¦¬\u00ad]|[\x80-\x9f\ufffd]")
 
@@ -155,7 +156,9 @@ def _codec(label: str | None) -> str | None:
 def _score(text: str) -> int:
     """How much `text` looks like real language; wrong Cyrillic decodings mix case and symbols."""
     score = 0
-    for word in _NON_ASCII_WORD.findall(text):
+    for word in _WORD.findall(text):
+        if word.isascii():
+            continue
         n = len(word)
         if _CYR_WORD.fullmatch(word):
             if word.islower() or word.isupper() or word.istitle():
@@ -290,7 +293,7 @@ def decode_header_text(value: str, problems: list[str] | None = None) -> str:
     return _CTRL.sub("", "".join(out)).replace("\r", "").replace("\n", "")
 
 
-_ADDR_SPEC = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+")
+_ADDR_SPEC = re.compile(r"(?<![\w.!#$%&'*+/=?^`{|}~-])[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+")
 
 
 def _addresses(values: list[str], problems: list[str]) -> list[Address]:
@@ -362,28 +365,9 @@ def find_ticket_token(subject: str) -> int | None:
 # --------------------------------------------------------------------------- HTML
 
 _BLOCK = {
-    "address",
-    "article",
-    "aside",
-    "center",
-    "dd",
-    "div",
-    "dl",
-    "dt",
-    "figure",
-    "footer",
-    "form",
-    "header",
-    "hr",
-    "li",
-    "main",
-    "nav",
-    "ol",
-    "section",
-    "table",
-    "tr",
-    "ul",
-}
+    "address", "article", "aside", "center", "dd", "div", "dl", "dt", "figure", "footer", "form",
+    "header", "hr", "li", "main", "nav", "ol", "section", "table", "tr", "ul",
+}  # fmt: skip
 _PARA = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "table"}
 _SKIP = {"script", "style", "head", "title", "template", "noscript", "xml", "svg"}
 
@@ -480,7 +464,7 @@ class _TextMaker(HTMLParser):
                     self._text(part)
             return
         data = re.sub(r"\s+", " ", data)
-        if not self.cur or "".join(self.cur).endswith(" "):
+        if not self.cur or self.cur[-1].endswith(" "):
             data = data.lstrip()
         if data:
             self._text(data)
@@ -613,6 +597,10 @@ def _fixup_header_block(raw: bytes, problems: list[str]) -> bytes:
         )
         if ok:
             kept.append(line)
+        elif line.startswith(b"--"):
+            # A boundary where the blank line after the headers was forgotten: body starts here.
+            problems.append("no blank line after headers")
+            return b"\n".join([*kept, b"", *lines[i:]]) + rest
         elif any(re.match(rb"[!-9;-~]+:", later) for later in lines[i + 1 :]):
             dropped = True  # a stray line before more headers: skip it, keep the rest
         else:
@@ -967,10 +955,15 @@ class _Reader:
                     htmls.append(seg.html)
                 elif seg.text:
                     htmls.append("<p>" + html.escape(seg.text).replace("\n", "<br>") + "</p>")
-        out.body_text = "\n\n".join(t for t in texts if t).rstrip()
+        out.body_text = "\n\n".join(t for t in texts if t).rstrip().replace("\x00", "")
+        markup = "\n".join(htmls)
+        if markup.count("<") > MAX_HTML_TAGS:
+            # html5ever is quadratic on deeply nested junk; a readable text version is enough.
+            self.problems.append("html too complex, shown as text")
+            markup = "<p>" + html.escape(out.body_text).replace("\n", "<br>") + "</p>"
         if htmls:
             try:
-                out.body_html = sanitize_html("\n".join(htmls))
+                out.body_html = sanitize_html(markup).replace("\x00", "")
             except Exception:
                 self.problems.append("html could not be sanitized")
                 out.body_html = ""

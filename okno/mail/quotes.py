@@ -62,6 +62,13 @@ def _is_quote(line: str) -> bool:
 def _quote_start(lines: list[str]) -> int | None:
     """Index of the first line that opens quoted history, if any."""
     n = len(lines)
+    # Where the trailing run of quoted/blank lines starts, and how many quoted lines follow i.
+    tail = n
+    while tail > 0 and (not lines[tail - 1].strip() or _is_quote(lines[tail - 1])):
+        tail -= 1
+    quoted_after = [0] * (n + 1)
+    for k in range(n - 1, -1, -1):
+        quoted_after[k] = quoted_after[k + 1] + (1 if _is_quote(lines[k]) else 0)
     for i, line in enumerate(lines):
         if not line.strip() or _is_quote(line):
             continue
@@ -88,10 +95,8 @@ def _quote_start(lines: list[str]) -> int | None:
                 and not _is_quote(lines[i + 1])
             ):
                 return i
-        if line.rstrip().endswith(":"):
-            rest = [x for x in lines[i + 1 :] if x.strip()]
-            if rest and all(_is_quote(x) for x in rest) and len(rest) >= 2:
-                return i  # an attribution line in a language we do not know
+        if line.rstrip().endswith(":") and i + 1 >= tail and quoted_after[i + 1] >= 2:
+            return i  # an attribution line in a language we do not know
     return None
 
 
@@ -114,39 +119,17 @@ def trim_reply_text(text: str) -> str:
 # --------------------------------------------------------------------------- HTML
 
 _VOID = {
-    "area",
-    "base",
-    "br",
-    "col",
-    "embed",
-    "hr",
-    "img",
-    "input",
-    "link",
-    "meta",
-    "source",
-    "track",
-    "wbr",
-}
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
+    "track", "wbr",
+}  # fmt: skip
 _QUOTE_CLASSES = {
-    "gmail_quote",
-    "gmail_quote_container",
-    "gmail_signature",
-    "yahoo_quoted",
-    "moz-cite-prefix",
-    "moz-signature",
-    "protonmail_quote",
-    "zmail_extra",
-    "outlookmessageheader",
-}
+    "gmail_quote", "gmail_quote_container", "gmail_signature", "yahoo_quoted", "moz-cite-prefix",
+    "moz-signature", "protonmail_quote", "zmail_extra", "outlookmessageheader",
+}  # fmt: skip
 _QUOTE_IDS = {
-    "appendonsend",
-    "divrplyfwdmsg",
-    "stopspelling",
-    "mail-editor-reference-message-container",
-    "x_divrplyfwdmsg",
-    "x_appendonsend",
-}
+    "appendonsend", "divrplyfwdmsg", "stopspelling", "mail-editor-reference-message-container",
+    "x_divrplyfwdmsg", "x_appendonsend",
+}  # fmt: skip
 _OUTLOOK_BORDER = re.compile(r"border-top:\s*solid\s*#(?:e1e1e1|b5c4df)", re.IGNORECASE)
 _LABEL = re.compile(r"^\s*(?:from|от|від|von|de)\s*:\s*$", re.IGNORECASE)
 _LABEL_NEXT = re.compile(
@@ -200,7 +183,7 @@ class _Cutter(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if self.cut is not None:
             return
-        for i in range(len(self.stack) - 1, -1, -1):
+        for i in range(len(self.stack) - 1, max(-1, len(self.stack) - 64), -1):
             if self.stack[i][0] == tag:
                 del self.stack[i:]
                 break

@@ -9,7 +9,7 @@ from okno.mail.parse import decode_bytes, decode_header_text, normalize_subject,
 from okno.mail.quotes import trim_reply_html, trim_reply_text
 
 FAST = settings(
-    max_examples=150,
+    max_examples=300,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
