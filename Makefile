@@ -47,7 +47,7 @@ messages: venv
 	cd okno && ../$(PY) ../manage.py compilemessages
 
 bench: venv services
-	OKNO_DATABASE_URL=$(PG_URL) $(PY) -m bench
+	OKNO_DATABASE_URL=$(PG_URL) $(PY) -m bench $(BENCH)
 
 clean:
 	rm -rf $(VENV) var/test-*
