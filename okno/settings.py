@@ -230,6 +230,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # --- API -------------------------------------------------------------------------------------
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 200
+API_RATE_LIMIT = env("API_RATE_LIMIT", "600/min")  # per token; empty turns throttling off
 
 # --- Logging ---------------------------------------------------------------------------------
 LOGGING = {

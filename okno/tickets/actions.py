@@ -95,15 +95,18 @@ def _add_attachments(
 
 
 def _validate_files(files: Sequence[NewAttachment]) -> None:
-    """Check every file before anything is written, so one bad file saves nothing."""
-    errors: list[str] = []
+    """Check every file before anything is written, so one bad file saves nothing.
+
+    The first problem's code (``empty``, ``too_large``) is kept so callers can map it.
+    """
+    problems: list[ValidationError] = []
     for upload in files:
         try:
             validate_upload(upload)
         except ValidationError as exc:
-            errors.extend(exc.messages)
-    if errors:
-        raise ValidationError({"attachments": errors})
+            problems.append(exc)
+    if problems:
+        raise ValidationError({"attachments": problems})
 
 
 def _set_status(ticket: Ticket, status: Status, *, actor: User | None) -> None:
@@ -189,13 +192,9 @@ def open_ticket(
         errors.setdefault("team", []).append(_("Only agents may choose the team or assignee."))
     if assignee is not None and not assignee.is_agent:
         errors.setdefault("assignee", []).append(_("The assignee must be an agent."))
-    for upload in attachments:
-        try:
-            validate_upload(upload)
-        except ValidationError as exc:
-            errors.setdefault("attachments", []).extend(exc.messages)
     if errors:
         raise ValidationError(errors)
+    _validate_files(attachments)
 
     if team is None and service is not None:
         team = service.owner_team
@@ -318,6 +317,37 @@ def add_note(
     ticket.save(update_fields=["updated_at"])
     enqueue_ticket_followup(ticket.pk, "noted", article_id=article.pk)
     return article
+
+
+@transaction.atomic
+def add_attachments(
+    ticket: Ticket,
+    *,
+    actor: User | None,
+    files: Sequence[NewAttachment],
+    note: bool = False,
+) -> list[Attachment]:
+    """Files without a message: they hang off an empty public reply, or an internal note."""
+    if not files:
+        raise ValidationError({"attachments": _("Choose at least one file.")})
+    if note:
+        ticket = _locked(ticket)
+        _require_agent(actor, ticket)
+        _validate_files(files)
+        names = ", ".join(f.filename for f in files)
+        article = Article.objects.create(
+            ticket=ticket,
+            kind=ArticleKind.NOTE,
+            author=actor,
+            channel=Channel.DESK,
+            body_text=_("Attached %(names)s") % {"names": names},
+        )
+        events.record(ticket, events.NOTE_ADDED, actor=actor, new=article.pk)
+        stored = _add_attachments(ticket, article, files, actor)
+        ticket.save(update_fields=["updated_at"])
+        return stored
+    article = add_reply(ticket, actor=actor, body="", attachments=files)
+    return list(article.attachments.all())
 
 
 @transaction.atomic
