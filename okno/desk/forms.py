@@ -76,12 +76,20 @@ class TicketHeaderForm(OknoForm):
     title = forms.CharField(label=_("Title"), max_length=250)
     type = forms.ChoiceField(label=_("Type"), choices=TicketType.choices)
     service = forms.ModelChoiceField(
-        label=_("Service"), queryset=Service.objects.none(), required=False
+        label=_("Service"),
+        queryset=Service.objects.none(),
+        required=False,
+        empty_label=_("No service"),
     )
     status = forms.ModelChoiceField(label=_("Status"), queryset=Status.objects.none())
-    team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.none(), required=False)
+    team = forms.ModelChoiceField(
+        label=_("Team"), queryset=Team.objects.none(), required=False, empty_label=_("No team")
+    )
     assignee = forms.ModelChoiceField(
-        label=_("Assignee"), queryset=User.objects.none(), required=False
+        label=_("Assignee"),
+        queryset=User.objects.none(),
+        required=False,
+        empty_label=_("Unassigned"),
     )
     impact = forms.TypedChoiceField(label=_("Impact"), coerce=int, choices=())
     urgency = forms.TypedChoiceField(label=_("Urgency"), coerce=int, choices=())
@@ -205,7 +213,10 @@ class NewTicketForm(OknoForm):
     requester_email = forms.EmailField(label=_("Requester email"))
     title = forms.CharField(label=_("Title"), max_length=250)
     service = forms.ModelChoiceField(
-        label=_("Service"), queryset=Service.objects.none(), required=False
+        label=_("Service"),
+        queryset=Service.objects.none(),
+        required=False,
+        empty_label=_("No service"),
     )
     type = forms.ChoiceField(label=_("Type"), choices=TicketType.choices)
     impact = forms.TypedChoiceField(label=_("Impact"), coerce=int, choices=(), initial=2)
@@ -217,7 +228,10 @@ class NewTicketForm(OknoForm):
         empty_label=_("From the service"),
     )
     assignee = forms.ModelChoiceField(
-        label=_("Assignee"), queryset=User.objects.none(), required=False
+        label=_("Assignee"),
+        queryset=User.objects.none(),
+        required=False,
+        empty_label=_("Unassigned"),
     )
     description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 8}))
     attachments = MultipleFileField(label=_("Files"))

@@ -177,8 +177,8 @@ def test_queue_query_count_does_not_grow_with_rows(
             actions.assign_ticket(ticket, actor=agent, assignee=lead)
     client.force_login(agent)
     client.get(QUEUE)  # warm the session
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(12):
         response = client.get(QUEUE)
     assert len(response.context["rows"]) == 30
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(5):
         client.get(QUEUE, headers={"HX-Request": "true"})
