@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 
+from okno.accounts.actions import get_or_create_requester
 from okno.accounts.models import Organization, Team, User
 from okno.accounts.queries import can_work_on, get_ticket_for, visible_tickets
 from okno.api.errors import ApiError, error_responses, invalid
@@ -127,8 +128,14 @@ def tickets_list(request: HttpRequest, filters: Query[TicketListParams]) -> Any:
 )
 def tickets_create(request: HttpRequest, payload: TicketCreateIn, response: HttpResponse) -> Any:
     """Register a request. Requesters file for themselves; agents may name the requester (by id
-    or email), the organization, team and assignee. Team defaults to the service's owner team.
+    or email; a new email becomes a requester), the organization, team and assignee. Team
+    defaults to the service's owner team.
     """
+    with transaction.atomic():  # a new requester is kept only if the ticket is created too
+        return _create_ticket(request, payload, response)
+
+
+def _create_ticket(request: HttpRequest, payload: TicketCreateIn, response: HttpResponse) -> Any:
     user = _actor(request)
     errors: dict[str, list[str]] = {}
     on_behalf = {"requester", "requester_email", "team", "assignee", "organization"}
@@ -146,11 +153,14 @@ def tickets_create(request: HttpRequest, payload: TicketCreateIn, response: Http
         errors, "requester", User.objects.filter(is_active=True), payload.requester, unknown
     )
     if payload.requester_email and requester is None and "requester" not in errors:
-        requester = User.objects.filter(
-            email__iexact=payload.requester_email.strip(), is_active=True
-        ).first()
-        if requester is None:
-            errors["requester_email"] = [_("No active user has this email address.")]
+        # Agents may file for someone who never wrote in before: they become a requester.
+        try:
+            requester = get_or_create_requester(payload.requester_email, actor=user)
+        except ValidationError:
+            errors["requester_email"] = [_("Enter a valid email address.")]
+        else:
+            if not requester.is_active:
+                errors["requester_email"] = [_("This person's account is disabled.")]
     service = _lookup(errors, "service", _services_for(user), payload.service, unknown)
     category = _lookup(
         errors, "category", Category.objects.filter(is_active=True), payload.category, unknown

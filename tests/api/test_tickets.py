@@ -117,13 +117,36 @@ def test_agent_opens_ticket_on_behalf_by_email(api, agent, requester, l1):
     assert (ticket.requester, ticket.assignee, ticket.status.key) == (requester, agent, "open")
 
 
+def test_agent_files_for_a_new_person_who_becomes_a_requester(api, agent, acme):
+    response = api(agent).post(
+        "/tickets",
+        {"title": "Badge", "description": "New badge", "requester_email": "neo@acme.test"},
+    )
+    assert response.status_code == 201
+    from okno.accounts.models import User
+
+    person = User.objects.get(email="neo@acme.test")
+    assert person.organization == acme and person.role == "requester"
+    assert Ticket.objects.get(pk=response.json()["id"]).requester == person
+
+
+def test_failed_create_keeps_no_new_requester(api, agent):
+    response = api(agent).post(
+        "/tickets", {"title": "", "description": "y", "requester_email": "ghost@nowhere.test"}
+    )
+    assert response.status_code == 400
+    from okno.accounts.models import User
+
+    assert not User.objects.filter(email="ghost@nowhere.test").exists()
+
+
 def test_agent_on_behalf_with_unknown_references_is_400(api, agent):
     response = api(agent).post(
         "/tickets",
         {
             "title": "x",
             "description": "y",
-            "requester_email": "ghost@nowhere.test",
+            "requester_email": "not an email",
             "team": 9999,
             "service": 9999,
             "category": 9999,
