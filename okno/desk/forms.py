@@ -49,10 +49,13 @@ def as_new_attachments(files: Sequence[Any]) -> list[NewAttachment]:
     return [NewAttachment(filename=f.name, content=f.read()) for f in files]
 
 
-def apply_action_errors(form: forms.Form, exc: ValidationError) -> None:
+def apply_action_errors(
+    form: forms.Form, exc: ValidationError, aliases: dict[str, str] | None = None
+) -> None:
     """Show an action's ValidationError on the form fields it names, the rest on top."""
     if hasattr(exc, "error_dict"):
         for field, errors in exc.message_dict.items():
+            field = (aliases or {}).get(field, field)
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc.messages)
@@ -210,7 +213,13 @@ class ReopenForm(OknoForm):
 class NewTicketForm(OknoForm):
     """An agent registers a request on behalf of someone (phone call, walk-in)."""
 
-    requester_email = forms.EmailField(label=_("Requester email"))
+    requester_email = forms.EmailField(
+        label=_("Requester email"),
+        help_text=_("Someone new is registered as a requester from this address."),
+    )
+    requester_name = forms.CharField(
+        label=_("Requester name (for someone new)"), max_length=200, required=False
+    )
     title = forms.CharField(label=_("Title"), max_length=250)
     service = forms.ModelChoiceField(
         label=_("Service"),
@@ -243,15 +252,3 @@ class NewTicketForm(OknoForm):
         self.fields["assignee"].queryset = agent_users()
         self.fields["impact"].choices = level_choices()
         self.fields["urgency"].choices = level_choices()
-
-    def clean_requester_email(self) -> User:
-        email = self.cleaned_data["requester_email"]
-        user = User.objects.filter(email__iexact=email, is_active=True).first()
-        if user is None:
-            raise ValidationError(
-                _(
-                    "Nobody with this email is registered. Check the address or ask an "
-                    "administrator to add the person."
-                )
-            )
-        return user

@@ -14,6 +14,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -22,6 +23,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from okno.accounts.actions import get_or_create_requester
 from okno.accounts.models import Team
 from okno.accounts.queries import agent_team_ids, visible_tickets
 from okno.priority.models import Priority
@@ -172,22 +174,26 @@ def new_ticket(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            ticket = open_ticket(
-                actor=request.user,
-                requester=data["requester_email"],
-                title=data["title"],
-                description=data["description"],
-                type=data["type"],
-                service=data["service"],
-                impact=data["impact"],
-                urgency=data["urgency"],
-                team=data["team"],
-                assignee=data["assignee"],
-                channel=Channel.DESK,
-                attachments=as_new_attachments(data["attachments"]),
-            )
+            with transaction.atomic():  # a new requester is only kept with their ticket
+                requester = get_or_create_requester(
+                    data["requester_email"], actor=request.user, name=data["requester_name"]
+                )
+                ticket = open_ticket(
+                    actor=request.user,
+                    requester=requester,
+                    title=data["title"],
+                    description=data["description"],
+                    type=data["type"],
+                    service=data["service"],
+                    impact=data["impact"],
+                    urgency=data["urgency"],
+                    team=data["team"],
+                    assignee=data["assignee"],
+                    channel=Channel.DESK,
+                    attachments=as_new_attachments(data["attachments"]),
+                )
         except ValidationError as exc:
-            apply_action_errors(form, exc)
+            apply_action_errors(form, exc, {"requester": "requester_email"})
         else:
             messages.success(
                 request, _("Ticket #%(number)s is registered.") % {"number": ticket.number}

@@ -301,8 +301,39 @@ def test_new_ticket_on_behalf_of_a_requester(client, agent, requester, service):
     assert f"#{ticket.pk}" in client.get(response["Location"]).content.decode()
 
 
-def test_new_ticket_for_unknown_email_shows_an_error(client, agent):
+def test_new_ticket_for_someone_new_registers_the_requester(client, agent, acme):
     client.force_login(agent)
+    client.post(
+        reverse("desk:new"),
+        {
+            "requester_email": "newbie@acme.test",
+            "requester_name": "Nina Newbie",
+            "title": "First day: no account",
+            "type": "service_request",
+            "impact": 3,
+            "urgency": 2,
+            "description": "Walked in.",
+        },
+    )
+    ticket = Ticket.objects.get()
+    assert (ticket.requester.email, ticket.requester.full_name) == (
+        "newbie@acme.test",
+        "Nina Newbie",
+    )
+    assert ticket.organization == acme
+
+
+def test_new_ticket_refused_by_the_action_registers_nobody(client, agent, monkeypatch):
+    from django.core.exceptions import ValidationError
+
+    from okno.accounts.models import User
+
+    def refuse(**kwargs):
+        raise ValidationError({"title": "Refused by the action."})
+
+    monkeypatch.setattr("okno.desk.views.open_ticket", refuse)
+    client.force_login(agent)
+    users = User.objects.count()
     response = client.post(
         reverse("desk:new"),
         {
@@ -315,7 +346,42 @@ def test_new_ticket_for_unknown_email_shows_an_error(client, agent):
         },
     )
     assert response.status_code == 200
-    assert "Nobody with this email" in response.content.decode()
+    assert response.context["form"].errors["title"] == ["Refused by the action."]
+    assert User.objects.count() == users
+
+
+def test_new_ticket_with_an_empty_file_is_rejected(client, agent, requester):
+    client.force_login(agent)
+    response = client.post(
+        reverse("desk:new"),
+        {
+            "requester_email": requester.email,
+            "title": "x",
+            "type": "incident",
+            "impact": 2,
+            "urgency": 2,
+            "description": "y",
+            "attachments": SimpleUploadedFile("empty.txt", b""),
+        },
+    )
+    assert "The submitted file is empty." in response.content.decode()
+    assert not Ticket.objects.exists()
+
+
+def test_new_ticket_requires_a_valid_email(client, agent):
+    client.force_login(agent)
+    response = client.post(
+        reverse("desk:new"),
+        {
+            "requester_email": "not-an-email",
+            "title": "x",
+            "type": "incident",
+            "impact": 2,
+            "urgency": 2,
+            "description": "y",
+        },
+    )
+    assert "requester_email" in response.context["form"].errors
     assert not Ticket.objects.exists()
 
 
