@@ -24,3 +24,13 @@ def test_bad_email_is_a_field_error(agent):
 
 def test_unknown_domain_has_no_organization(agent, acme):
     assert get_or_create_requester("a@elsewhere.test", actor=None).organization is None
+
+
+def test_language_switch_is_kept_in_the_profile(client, requester):
+    client.force_login(requester)
+    response = client.post("/i18n/setlang/", {"language": "uk", "next": "/portal/"})
+    assert response.status_code == 302
+    requester.refresh_from_db()
+    assert requester.language == "uk"
+    page = client.get("/portal/")
+    assert page.headers["Content-Language"] == "uk"
