@@ -89,6 +89,15 @@ INSTALLED_APPS = [
     "okno.sla",
     "okno.mail",
     "okno.ops",
+    "okno.alerts",
+    "okno.redbutton",
+    "okno.automation",
+    "okno.telegram",
+    "okno.widget",
+    "okno.kb",
+    "okno.reports",
+    "okno.search",
+    "okno.notifications",
 ]
 
 MIDDLEWARE = [

@@ -1,3 +1,5 @@
+import importlib.util
+
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -32,3 +34,20 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("api/docs", RedirectView.as_view(url="/api/v1/docs", permanent=False)),
 ]
+
+# Apps with pages of their own (``okno/<app>/urls.py``) are mounted under ``/<app>/``.
+for _app in (
+    "sla",
+    "mail",
+    "alerts",
+    "redbutton",
+    "automation",
+    "telegram",
+    "widget",
+    "kb",
+    "reports",
+    "search",
+    "notifications",
+):
+    if importlib.util.find_spec(f"okno.{_app}.urls") is not None:
+        urlpatterns.append(path(f"{_app}/", include(f"okno.{_app}.urls")))

@@ -204,6 +204,19 @@ def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
+class TokenScope(models.TextChoices):
+    """What a token may do; integrations get the narrowest scope that works."""
+
+    READ = "read", _("Read")
+    WRITE = "write", _("Read and write")
+    EVENTS = "events", _("Send monitoring events only")
+    REDBUTTON = "redbutton", _("Red Button reports only")
+
+
+def default_scopes() -> list[str]:
+    return [TokenScope.READ, TokenScope.WRITE]
+
+
 class ApiToken(models.Model):
     """A personal API token; only its hash is stored, the raw value is shown once."""
 
@@ -217,6 +230,7 @@ class ApiToken(models.Model):
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
     expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
     revoked = models.BooleanField(_("revoked"), default=False)
+    scopes = models.JSONField(_("scopes"), default=default_scopes, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -227,10 +241,19 @@ class ApiToken(models.Model):
         return f"{self.name} ({self.hint}…)"
 
     @classmethod
-    def issue(cls, user: User, name: str) -> tuple[ApiToken, str]:
+    def issue(cls, user: User, name: str, scopes: list[str] | None = None) -> tuple[ApiToken, str]:
         raw = cls.PREFIX + secrets.token_urlsafe(32)
-        token = cls.objects.create(user=user, name=name, key_hash=hash_token(raw), hint=raw[:10])
+        token = cls.objects.create(
+            user=user,
+            name=name,
+            key_hash=hash_token(raw),
+            hint=raw[:10],
+            scopes=list(scopes) if scopes is not None else default_scopes(),
+        )
         return token, raw
+
+    def allows(self, scope: str) -> bool:
+        return scope in self.scopes
 
     @property
     def is_usable(self) -> bool:

@@ -6,6 +6,7 @@ and the interactive docs ``/api/v1/docs``. The guide is ``docs/api.md``.
 
 from __future__ import annotations
 
+import importlib.util
 from functools import wraps
 from typing import Any
 
@@ -77,6 +78,24 @@ api = OknoAPI(
 )
 install_error_handlers(api)
 
-api.add_router("", "okno.tickets.api.router")
-api.add_router("", "okno.accounts.api.router")
-api.add_router("", "okno.api.catalog.router")
+# Each domain app with an ``api.py`` contributes its router; listing them here keeps the order
+# of the OpenAPI document stable.
+ROUTERS = [
+    "okno.tickets.api",
+    "okno.accounts.api",
+    "okno.api.catalog",
+    "okno.sla.api",
+    "okno.mail.api",
+    "okno.alerts.api",
+    "okno.redbutton.api",
+    "okno.automation.api",
+    "okno.telegram.api",
+    "okno.widget.api",
+    "okno.kb.api",
+    "okno.reports.api",
+    "okno.search.api",
+    "okno.notifications.api",
+]
+for _module in ROUTERS:
+    if importlib.util.find_spec(_module) is not None:
+        api.add_router("", f"{_module}.router")

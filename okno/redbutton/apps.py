@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class RedbuttonConfig(AppConfig):
+    name = "okno.redbutton"
+    label = "redbutton"

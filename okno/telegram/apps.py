@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class TelegramConfig(AppConfig):
+    name = "okno.telegram"
+    label = "telegram"
