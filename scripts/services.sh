@@ -23,10 +23,14 @@ pg_isready -q -h 127.0.0.1 -p 5432 || fail "PostgreSQL is not reachable on 127.0
 missing=()
 command -v chromium >/dev/null || missing+=(chromium)
 command -v xgettext >/dev/null || missing+=(gettext)
+[ -x /usr/sbin/dovecot ] || missing+=(dovecot-imapd dovecot-pop3d)       # real IMAP/POP3 server for mail tests
+command -v prometheus-alertmanager >/dev/null || missing+=(prometheus-alertmanager)  # real Alertmanager
 if [ ${#missing[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   (as_root apt-get update -qq && as_root apt-get install -y -qq "${missing[@]}" >/dev/null) || true
 fi
 command -v chromium >/dev/null || fail "Chromium is not installed (apt-get install chromium)"
 command -v xgettext >/dev/null || fail "gettext is not installed (apt-get install gettext)"
+[ -x /usr/sbin/dovecot ] || fail "Dovecot is not installed (apt-get install dovecot-imapd dovecot-pop3d)"
+command -v prometheus-alertmanager >/dev/null || fail "Alertmanager is not installed (apt-get install prometheus-alertmanager)"
 exit 0
