@@ -187,8 +187,9 @@ def tokens_list(request: HttpRequest) -> Any:
     tags=["tokens"],
 )
 def tokens_create(request: HttpRequest, payload: TokenCreateIn) -> Any:
-    """A new personal token acting as the caller. The `token` value is in this response only:
-    store it now."""
+    """A new personal token acting as the caller, limited to `scopes` (default read and write;
+    give integrations the narrowest that works, e.g. `["events"]` for a monitoring system).
+    The `token` value is in this response only: store it now."""
     user = _actor(request)
     if payload.expires_at is not None and payload.expires_at <= timezone.now():
         raise invalid({"expires_at": [_("Choose a time in the future.")]})
@@ -197,7 +198,7 @@ def tokens_create(request: HttpRequest, payload: TokenCreateIn) -> Any:
         raise invalid({"name": [_("Give the token a name.")]})
     if ApiToken.objects.filter(user=user, revoked=False).count() >= MAX_TOKENS:
         raise invalid({"name": [_("You have too many tokens; revoke one first.")]})
-    token, raw = ApiToken.issue(user, name)
+    token, raw = ApiToken.issue(user, name, scopes=sorted(set(payload.scopes)))
     if payload.expires_at is not None:
         token.expires_at = payload.expires_at
         token.save(update_fields=["expires_at"])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from ninja import Field, Schema
 from pydantic import ConfigDict
@@ -77,6 +77,7 @@ class TokenOut(Schema):
     last_used_at: datetime | None
     expires_at: datetime | None
     revoked: bool
+    scopes: list[str] = Field(..., description="read, write, events, redbutton")
 
 
 class TokenCreatedOut(TokenOut):
@@ -92,3 +93,9 @@ class TokenCreateIn(Schema):
 
     name: str = Field(..., min_length=1, max_length=100)
     expires_at: datetime | None = Field(None, description="When the token stops working")
+    scopes: list[Literal["read", "write", "events", "redbutton"]] = Field(
+        default_factory=lambda: ["read", "write"],
+        min_length=1,
+        description="What the token may do: `read` (safe methods), `write` (everything), "
+        "`events` (only `/events…`), `redbutton` (only `/redbutton/…`). Default read and write.",
+    )

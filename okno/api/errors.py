@@ -2,10 +2,12 @@
 
 Every non-2xx response under ``/api/v1/`` has the body::
 
-    {"error": {"code": "validation_error", "message": "…", "fields": {"title": ["…"]}}}
+    {"error": {"code": "validation_error", "message": "…", "fields": {"title": ["…"]},
+               "request_id": "4f1c…"}}
 
 ``code`` is stable for programs, ``message`` is for people (translated), ``fields`` maps input
-names to their problems (empty when the error is not about one field). Handlers are registered
+names to their problems (empty when the error is not about one field), ``request_id`` is the
+``X-Request-ID`` of the response (quote it when reporting a problem; it is in the server log). Handlers are registered
 on the NinjaAPI instance by :func:`install_error_handlers`; the 405 and unknown-path responses
 that Django/ninja produce outside an operation are rewritten by ``okno.api.api``.
 """
@@ -26,11 +28,13 @@ from django.core.exceptions import (
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
-from ninja import Schema
+from ninja import Field, Schema
 from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
 
 from okno.tickets.filters import FilterError
+
+from .middleware import request_id_of
 
 if TYPE_CHECKING:
     from ninja import NinjaAPI
@@ -43,7 +47,7 @@ _SOURCES = {"body", "query", "path", "form", "file", "header", "cookie"}
 DEFAULT_CODES = {
     400: "bad_request",
     401: "not_authenticated",
-    403: "permission_denied",
+    403: "permission_denied",  # "insufficient_scope" when the token's scopes forbid it
     404: "not_found",
     405: "method_not_allowed",
     409: "conflict",
@@ -58,6 +62,7 @@ class ErrorDetail(Schema):
     code: str
     message: str
     fields: dict[str, list[str]] = {}
+    request_id: str = Field("", description="The response's X-Request-ID, also in the server log")
 
 
 class ErrorOut(Schema):
@@ -99,8 +104,16 @@ def invalid(fields: Mapping[str, Iterable[str]], message: str | None = None) -> 
     )
 
 
-def error_body(code: str, message: str, fields: Mapping[str, list[str]] | None = None) -> dict:
-    return {"error": {"code": code, "message": message, "fields": dict(fields or {})}}
+def error_body(
+    code: str,
+    message: str,
+    fields: Mapping[str, list[str]] | None = None,
+    request_id: str = "",
+) -> dict:
+    error = {"code": code, "message": message, "fields": dict(fields or {})}
+    if request_id:
+        error["request_id"] = request_id
+    return {"error": error}
 
 
 def error_response(
@@ -109,10 +122,13 @@ def error_response(
     *,
     code: str | None = None,
     fields: Mapping[str, list[str]] | None = None,
+    request: HttpRequest | None = None,
 ) -> JsonResponse:
     """A structured error outside a ninja operation (405, unknown paths)."""
+    rid = request_id_of(request) if request is not None else ""
     return JsonResponse(
-        error_body(code or DEFAULT_CODES.get(status, "error"), message, fields), status=status
+        error_body(code or DEFAULT_CODES.get(status, "error"), message, fields, rid),
+        status=status,
     )
 
 
@@ -156,7 +172,9 @@ def install_error_handlers(api: NinjaAPI) -> None:
         code: str | None = None,
         fields: Mapping[str, list[str]] | None = None,
     ) -> HttpResponse:
-        body = error_body(code or DEFAULT_CODES.get(status, "error"), message, fields)
+        body = error_body(
+            code or DEFAULT_CODES.get(status, "error"), message, fields, request_id_of(request)
+        )
         response = api.create_response(request, body, status=status)
         if status == 401:
             response["WWW-Authenticate"] = 'Bearer realm="okno"'
@@ -213,7 +231,12 @@ def install_error_handlers(api: NinjaAPI) -> None:
         return respond(request, 400, _("The request could not be processed."))
 
     def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
-        logger.exception("Unhandled API error on %s %s", request.method, request.path)
+        logger.exception(
+            "Unhandled API error on %s %s [request_id=%s]",
+            request.method,
+            request.path,
+            request_id_of(request),
+        )
         return respond(request, 500, _("Something went wrong on our side. Please try again."))
 
     handlers: list[tuple[type[Exception], Any]] = [

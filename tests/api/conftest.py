@@ -79,9 +79,12 @@ def api(db):
 
 
 def error_of(response) -> dict[str, Any]:
-    """The ``error`` object of a structured error response (asserting the shape)."""
+    """The ``error`` object of a structured error response (asserting the shape), without its
+    ``request_id`` (asserted to be the response's ``X-Request-ID``)."""
     body = response.json()
     assert set(body) == {"error"}, body
-    assert set(body["error"]) == {"code", "message", "fields"}, body
+    assert set(body["error"]) == {"code", "message", "fields", "request_id"}, body
     assert isinstance(body["error"]["message"], str) and body["error"]["message"]
-    return body["error"]
+    error = dict(body["error"])
+    assert error.pop("request_id") == response["X-Request-ID"]
+    return error
