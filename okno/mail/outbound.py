@@ -1,13 +1,18 @@
 """Requester notifications, rendered from template files in the requester's language.
 
 One builder for every notification: ``emails/<name>-subject.txt`` and ``-body.txt``. Headers
-make replies thread back to the ticket (Message-ID, In-Reply-To, the ``[#number]`` token), and
-automatic mail says so (``Auto-Submitted: auto-replied``) so that other systems don't answer it.
+make replies thread back to the ticket (Message-ID, In-Reply-To, References, the ``[#number]``
+token), and automatic mail says so (``Auto-Submitted``) so that other systems don't answer it.
+Sending runs in a background job after the ticket change commits; a failed send is retried with
+exponential backoff and, when every attempt failed, written on the ticket's timeline.
 """
 
 from __future__ import annotations
 
 import logging
+import re
+from datetime import timedelta
+from email.utils import parseaddr
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -16,11 +21,26 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from okno.tickets.models import Article, ArticleKind, Ticket
+from okno.tickets.models import Article, ArticleKind, StatusCategory, Ticket
 
-from .models import OutboundEmail
+from .models import InboundMessage, OutboundEmail
 
 logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 5
+RETRY_BASE_SECONDS = 60
+DEFAULT_ACK_LIMIT_PER_HOUR = 5
+# Addresses that are machines: never acknowledged, whatever their mail looked like.
+AUTOMATED_SENDER = re.compile(
+    r"^(mailer-daemon|postmaster|no-?reply|do-?not-?reply|bounces?|auto-?reply|daemon|"
+    r"notifications?|listserv|majordomo)([+\-.].*)?@",
+    re.IGNORECASE,
+)
+AUTOMATIC_TEMPLATES = {"ticket_created", "ticket_resolved", "ticket_status_changed"}
+
+
+def is_automated_address(address: str) -> bool:
+    return bool(AUTOMATED_SENDER.match(address or ""))
 
 
 def _choose_template(ticket: Ticket, event: str, article: Article | None) -> str | None:
@@ -33,9 +53,36 @@ def _choose_template(ticket: Ticket, event: str, article: Article | None) -> str
         and article.author_id != ticket.requester_id
     ):
         return "ticket_replied"
-    if event == "status_changed" and ticket.status_category == "resolved":
-        return "ticket_resolved"
+    if event == "status_changed":
+        if ticket.status_category == StatusCategory.RESOLVED:
+            return "ticket_resolved"
+        if ticket.status_category in (StatusCategory.WAITING, StatusCategory.CLOSED):
+            return "ticket_status_changed"
     return None
+
+
+def _source_message(ticket: Ticket) -> InboundMessage | None:
+    return (
+        InboundMessage.objects.filter(ticket=ticket)
+        .select_related("mailbox")
+        .order_by("received_at", "id")
+        .first()
+    )
+
+
+def _ack_limited(ticket: Ticket, address: str) -> bool:
+    source = _source_message(ticket)
+    limit = (
+        source.mailbox.ack_limit_per_hour
+        if source is not None and source.mailbox is not None
+        else DEFAULT_ACK_LIMIT_PER_HOUR
+    )
+    recent = OutboundEmail.objects.filter(
+        to__iexact=address,
+        template="ticket_created",
+        created_at__gte=timezone.now() - timedelta(hours=1),
+    ).count()
+    return recent >= limit
 
 
 def notify_requester(ticket_id: int, event: str, *, article_id: int | None = None) -> str:
@@ -46,15 +93,19 @@ def notify_requester(ticket_id: int, event: str, *, article_id: int | None = Non
     template = _choose_template(ticket, event, article)
     if template is None or not ticket.requester.is_active:
         return "nothing to send"
+    if is_automated_address(ticket.requester.email):
+        return "automated sender: no notification"
     key = f"{ticket.pk}:{template}:{article_id or ticket.status_id}:{ticket.reopen_count}"
     email = OutboundEmail.objects.filter(key=key).first()
     if email is None:
+        if template == "ticket_created" and _ack_limited(ticket, ticket.requester.email):
+            return "acknowledgement rate limit reached"
         email = _build(ticket, template, article, key)
         if email is None:
             return "already queued"
     if email.state == OutboundEmail.State.SENT:
         return "already sent"
-    return _send(email, ticket)
+    return send_email(email.pk)
 
 
 def _build(
@@ -65,20 +116,23 @@ def _build(
         "ticket": ticket,
         "article": article,
         "requester": ticket.requester,
+        "status_label": ticket.status.requester_label,
         "ticket_url": f"{settings.BASE_URL}/portal/tickets/{ticket.pk}/",
     }
     with translation.override(language):
-        subject = render_to_string(f"emails/{template}-subject.txt", context).strip()
+        context["status_label"] = ticket.status.requester_label
+        subject = " ".join(render_to_string(f"emails/{template}-subject.txt", context).split())
         body = render_to_string(f"emails/{template}-body.txt", context)
-    domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip(">") or "okno.localhost"
+    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rsplit("@", 1)[-1] or "okno.localhost"
     try:
         with transaction.atomic():
             return OutboundEmail.objects.create(
                 ticket=ticket,
+                article=article,
                 key=key,
                 template=template,
                 to=ticket.requester.email,
-                subject=f"{subject} [#{ticket.pk}]",
+                subject=f"{subject} [#{ticket.pk}]"[:500],
                 body_text=body,
                 message_id=make_msgid(idstring=f"okno.{ticket.pk}", domain=domain),
             )
@@ -86,32 +140,92 @@ def _build(
         return None  # another worker built it first
 
 
-def _send(email: OutboundEmail, ticket: Ticket) -> str:
-    first = ticket.articles.exclude(message_id="").order_by("created_at").first()
-    headers = {
-        "Message-ID": email.message_id,
-        "Auto-Submitted": "auto-replied"
-        if email.template == "ticket_created"
-        else "auto-generated",
-        "X-Okno-Ticket": str(ticket.pk),
-    }
-    if first is not None:
-        headers["In-Reply-To"] = first.message_id
-        headers["References"] = first.message_id
-    message = EmailMessage(
-        subject=email.subject, body=email.body_text, to=[email.to], headers=headers
+def thread_ids(email: OutboundEmail) -> list[str]:
+    """Message-IDs of the conversation so far, oldest first (for In-Reply-To/References)."""
+    known = list(
+        Article.objects.filter(ticket_id=email.ticket_id, created_at__lte=email.created_at)
+        .exclude(message_id="")
+        .values_list("created_at", "message_id")
     )
+    known += list(
+        OutboundEmail.objects.filter(
+            ticket_id=email.ticket_id, created_at__lt=email.created_at, state="sent"
+        ).values_list("created_at", "message_id")
+    )
+    ids: list[str] = []
+    for _when, mid in sorted(known):
+        if mid not in ids:
+            ids.append(mid)
+    return ids
+
+
+def _message(email: OutboundEmail) -> EmailMessage:
+    headers = {"Message-ID": email.message_id, "X-Okno-Ticket": str(email.ticket_id)}
+    if email.template in AUTOMATIC_TEMPLATES:
+        headers["Auto-Submitted"] = (
+            "auto-replied" if email.template == "ticket_created" else "auto-generated"
+        )
+        headers["X-Auto-Response-Suppress"] = "All"
+    ids = thread_ids(email)
+    if ids:
+        headers["In-Reply-To"] = ids[-1]
+        headers["References"] = " ".join([ids[0], *ids[1:][-9:]])
+    source = _source_message(email.ticket)
+    reply_to = (
+        [source.mailbox.address] if source and source.mailbox and source.mailbox.address else None
+    )
+    message = EmailMessage(
+        subject=email.subject,
+        body=email.body_text,
+        to=[email.to],
+        headers=headers,
+        reply_to=reply_to,
+    )
+    if email.article_id and email.template == "ticket_replied":
+        for attachment in email.article.attachments.all():  # type: ignore[union-attr]
+            with attachment.file.open("rb") as handle:
+                message.attach(attachment.filename, handle.read(), attachment.content_type)
+    return message
+
+
+def send_email(email_id: int) -> str:
+    """One delivery attempt; on failure, schedule the next one or give up visibly."""
+    email = OutboundEmail.objects.select_related("ticket", "article").filter(pk=email_id).first()
+    if email is None:
+        return "email gone"
+    if email.state == OutboundEmail.State.SENT:
+        return "already sent"
     email.attempts += 1
     try:
-        message.send()
+        _message(email).send()
     except Exception as exc:
         email.state = OutboundEmail.State.FAILED
         email.error = f"{type(exc).__name__}: {exc}"[:2000]
-        email.save(update_fields=["state", "error", "attempts"])
-        logger.warning("Sending %s failed: %s", email.key, exc)
-        raise
+        email.next_attempt_at = None
+        if email.attempts < MAX_ATTEMPTS:
+            delay = RETRY_BASE_SECONDS * 2 ** (email.attempts - 1)
+            email.next_attempt_at = timezone.now() + timedelta(seconds=delay)
+        email.save(update_fields=["state", "error", "attempts", "next_attempt_at"])
+        logger.warning("Sending %s failed (attempt %s): %s", email.key, email.attempts, exc)
+        if email.next_attempt_at is not None:
+            _schedule_retry(email)
+            return f"failed, retry at {email.next_attempt_at.isoformat()}"
+        from .actions import record_mail_failed
+
+        record_mail_failed(email)
+        return "failed for good"
     email.state = OutboundEmail.State.SENT
     email.sent_at = timezone.now()
     email.error = ""
-    email.save(update_fields=["state", "sent_at", "error", "attempts"])
+    email.next_attempt_at = None
+    email.save(update_fields=["state", "sent_at", "error", "attempts", "next_attempt_at"])
     return "sent"
+
+
+def _schedule_retry(email: OutboundEmail) -> None:
+    from .tasks import send_outbound_email
+
+    try:
+        send_outbound_email.using(run_after=email.next_attempt_at).enqueue(email_id=email.pk)
+    except Exception:
+        logger.exception("Could not schedule a retry of %s", email.key)

@@ -17,4 +17,5 @@ class PeriodicJob:
 
 PERIODIC_JOBS: list[PeriodicJob] = [
     PeriodicJob("okno.ops.tasks.prune_finished_tasks", 3600),
+    PeriodicJob("okno.mail.tasks.poll_due_mailboxes", 15),
 ]

@@ -1,0 +1,230 @@
+"""Writes of the email channel: storing inbound mail, processing it, quarantine and retry,
+bounce and delivery-failure events on tickets, and the per-mailbox polling lease.
+
+The raw message is committed before it is processed; processing runs in one transaction that
+both changes the ticket (through ``okno.tickets.actions``) and marks the message processed, so
+a crash at any point leaves the message either untouched-and-stored or completely done.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from okno.tickets import events
+from okno.tickets.models import Ticket, TicketEvent
+
+from .intake import IntakeError, deliver
+from .models import InboundMessage, Mailbox, OutboundEmail
+from .parse import InboundMessage as ParsedMessage
+from .parse import parse_message
+
+logger = logging.getLogger(__name__)
+
+MAIL_BOUNCED = "mail_bounced"
+MAIL_FAILED = "mail_failed"
+
+
+def dedupe_key(message_id: str | None, sha256: str) -> str:
+    """Message-ID identifies a message across mailboxes and fetches; the content hash when
+    there is none. Hashed so any length fits."""
+    if message_id:
+        return "m" + hashlib.sha256(message_id.strip().lower().encode()).hexdigest()
+    return "r" + sha256
+
+
+def store_inbound(
+    raw: bytes,
+    *,
+    mailbox: Mailbox | None = None,
+    source: str = "import",
+    uid: str = "",
+    parsed: ParsedMessage | None = None,
+) -> tuple[InboundMessage, bool, ParsedMessage]:
+    """Keep the raw bytes (committed) before anything else. Returns (row, created, parsed);
+    a message seen before returns the existing row and changes nothing."""
+    raw = bytes(raw)
+    msg = parsed or parse_message(raw)
+    sha = hashlib.sha256(raw).hexdigest()
+    key = dedupe_key(msg.message_id, sha)
+    existing = InboundMessage.objects.filter(dedupe_key=key).first()
+    if existing is not None:
+        return existing, False, msg
+    try:
+        with transaction.atomic():
+            row = InboundMessage.objects.create(
+                mailbox=mailbox,
+                source=source,
+                uid=uid[:100],
+                dedupe_key=key,
+                message_id=(msg.message_id or "")[:500],
+                sha256=sha,
+                raw=raw,
+                size=len(raw),
+                from_address=msg.from_address[:320],
+                subject=msg.subject[:500],
+            )
+    except IntegrityError:  # the same message stored concurrently (two mailboxes, two workers)
+        return InboundMessage.objects.get(dedupe_key=key), False, msg
+    return row, True, msg
+
+
+def process_inbound(row_id: int, *, parsed: ParsedMessage | None = None) -> InboundMessage:
+    """Turn a stored message into a ticket change. Never raises for a bad message: it is
+    quarantined with the error and the caller moves on."""
+    try:
+        with transaction.atomic():
+            row = (
+                InboundMessage.objects.select_for_update().select_related("mailbox").get(pk=row_id)
+            )
+            if row.state != InboundMessage.State.RECEIVED:
+                return row  # already done (another worker, or an earlier run)
+            msg = parsed or parse_message(bytes(row.raw))
+            outcome = deliver(msg, row.mailbox, message_id=row.message_id)
+            row.state = outcome.state
+            row.reason = outcome.reason
+            row.ticket = outcome.ticket
+            row.article = outcome.article
+            row.error = ""
+            row.attempts += 1
+            row.processed_at = timezone.now()
+            row.save(
+                update_fields=[
+                    "state",
+                    "reason",
+                    "ticket",
+                    "article",
+                    "error",
+                    "attempts",
+                    "processed_at",
+                ]
+            )
+            return row
+    except Exception as exc:  # anything: the message must not block the next one
+        if not isinstance(exc, IntakeError):
+            logger.exception("Inbound message %s quarantined", row_id)
+        return quarantine(row_id, error=_describe(exc))
+
+
+def _describe(exc: Exception) -> str:
+    if isinstance(exc, IntakeError):
+        return str(exc)
+    messages = getattr(exc, "message_dict", None) or getattr(exc, "messages", None)
+    detail = messages if messages else str(exc)
+    return f"{type(exc).__name__}: {detail}"[:4000]
+
+
+@transaction.atomic
+def quarantine(row_id: int, *, error: str) -> InboundMessage:
+    row = InboundMessage.objects.select_for_update().get(pk=row_id)
+    if row.state == InboundMessage.State.RECEIVED:
+        row.state = InboundMessage.State.QUARANTINED
+        row.error = error
+        row.attempts += 1
+        row.processed_at = timezone.now()
+        row.save(update_fields=["state", "error", "attempts", "processed_at"])
+    return row
+
+
+def retry_inbound(row_id: int) -> InboundMessage:
+    """Put a quarantined message back through intake (after fixing its cause)."""
+    with transaction.atomic():
+        updated = InboundMessage.objects.filter(
+            pk=row_id, state=InboundMessage.State.QUARANTINED
+        ).update(state=InboundMessage.State.RECEIVED)
+    if not updated:
+        return InboundMessage.objects.get(pk=row_id)
+    return process_inbound(row_id)
+
+
+def ingest(
+    raw: bytes, *, mailbox: Mailbox | None = None, source: str = "import", uid: str = ""
+) -> InboundMessage:
+    """Store, then process: the whole intake of one message."""
+    row, _created, msg = store_inbound(raw, mailbox=mailbox, source=source, uid=uid)
+    if row.state == InboundMessage.State.RECEIVED:
+        row = process_inbound(row.pk, parsed=msg)
+    return row
+
+
+# --------------------------------------------------------------------------- ticket events
+
+
+@transaction.atomic
+def record_bounce(ticket: Ticket, *, msg: ParsedMessage) -> TicketEvent:
+    """A delivery failure report about mail we sent for ``ticket``: on its timeline."""
+    outbound = None
+    if msg.bounce_message_id:
+        outbound = OutboundEmail.objects.filter(message_id=msg.bounce_message_id).first()
+    return events.record(
+        ticket,
+        MAIL_BOUNCED,
+        actor=None,
+        subject=msg.subject[:200],
+        sender=msg.from_address,
+        bounced_message_id=msg.bounce_message_id or "",
+        to=outbound.to if outbound else "",
+        detail=msg.body_text[:500],
+    )
+
+
+@transaction.atomic
+def record_mail_failed(email: OutboundEmail) -> TicketEvent | None:
+    """An email we could not send after every retry: on the ticket's timeline, once."""
+    ticket = Ticket.objects.filter(pk=email.ticket_id).first()
+    if ticket is None:
+        return None
+    if TicketEvent.objects.filter(ticket=ticket, kind=MAIL_FAILED, new=email.pk).exists():
+        return None
+    return events.record(
+        ticket,
+        MAIL_FAILED,
+        actor=None,
+        new=email.pk,
+        to=email.to,
+        template=email.template,
+        error=email.error[:500],
+        attempts=email.attempts,
+    )
+
+
+# --------------------------------------------------------------------------- polling lease
+
+
+def claim_mailbox(mailbox_id: int, *, seconds: int = 600) -> bool:
+    """Only one poller per mailbox at a time; a crashed poller's lease simply expires."""
+    now = timezone.now()
+    from django.db.models import Q
+
+    return bool(
+        Mailbox.objects.filter(pk=mailbox_id)
+        .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
+        .update(lease_until=now + timedelta(seconds=seconds))
+    )
+
+
+def release_mailbox(mailbox_id: int, *, error: str = "") -> None:
+    Mailbox.objects.filter(pk=mailbox_id).update(
+        lease_until=None, last_polled_at=timezone.now(), last_error=error[:4000]
+    )
+
+
+def due_mailboxes() -> list[int]:
+    """Mailboxes whose poll is due, each claimed for this tick (several schedulers may run)."""
+    from django.db.models import Q
+
+    now = timezone.now()
+    ids = []
+    for mailbox in Mailbox.objects.filter(enabled=True).filter(
+        Q(next_poll_at__isnull=True) | Q(next_poll_at__lte=now)
+    ):
+        claimed = Mailbox.objects.filter(pk=mailbox.pk, next_poll_at=mailbox.next_poll_at).update(
+            next_poll_at=now + timedelta(seconds=max(5, mailbox.poll_interval))
+        )
+        if claimed:
+            ids.append(mailbox.pk)
+    return ids

@@ -1,0 +1,69 @@
+"""Transports: fetch raw messages from a mailbox, hand each to ``mail.actions.ingest``, and
+only then mark it on the server. The order matters: store → process → mark. A crash between
+any two steps repeats the later steps on the next poll, and the Message-ID dedupe makes the
+repeat a no-op."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from ..models import InboundMessage, Mailbox
+
+logger = logging.getLogger(__name__)
+
+
+class Source(Protocol):
+    def __enter__(self) -> Source: ...
+    def __exit__(self, *exc: object) -> None: ...
+    def new_uids(self, limit: int) -> list[str]: ...
+    def fetch(self, uid: str) -> bytes: ...
+    def done(self, uid: str) -> None: ...
+
+
+@dataclass
+class PollResult:
+    fetched: int = 0
+    states: dict[str, int] = field(default_factory=dict)
+
+    def add(self, state: str) -> None:
+        self.fetched += 1
+        self.states[state] = self.states.get(state, 0) + 1
+
+
+def open_source(mailbox: Mailbox) -> Source:
+    if mailbox.protocol == Mailbox.Protocol.POP3:
+        from .pop3 import Pop3Source
+
+        return Pop3Source(mailbox)
+    from .imap import ImapSource
+
+    return ImapSource(mailbox)
+
+
+def poll(mailbox: Mailbox, *, limit: int | None = None) -> PollResult:
+    """Fetch up to ``limit`` new messages (the mailbox's batch size) and ingest each one."""
+    from ..actions import ingest
+
+    result = PollResult()
+    with open_source(mailbox) as source:
+        for uid in source.new_uids(limit or mailbox.batch_size):
+            raw = source.fetch(uid)
+            row = ingest(raw, mailbox=mailbox, source=mailbox.protocol, uid=uid)
+            if row.state != InboundMessage.State.RECEIVED:
+                source.done(uid)
+            result.add(row.state)
+    return result
+
+
+def poll_until_empty(mailbox: Mailbox, *, max_rounds: int = 1000) -> PollResult:
+    total = PollResult()
+    for _round in range(max_rounds):
+        result = poll(mailbox)
+        for state, count in result.states.items():
+            total.states[state] = total.states.get(state, 0) + count
+        total.fetched += result.fetched
+        if result.fetched < mailbox.batch_size:
+            break
+    return total

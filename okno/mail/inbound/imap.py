@@ -1,0 +1,57 @@
+"""IMAP transport (imap-tools): unseen messages in the folder, fetched with BODY.PEEK so the
+server marks nothing until Okno has stored and processed the message."""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+
+from imap_tools import MailBox, MailBoxStartTls, MailBoxUnencrypted, MailMessageFlags
+
+from ..models import Mailbox
+
+TIMEOUT = 60
+
+
+class ImapSource:
+    def __init__(self, mailbox: Mailbox) -> None:
+        self.mailbox = mailbox
+        self.client: Any = None
+
+    def __enter__(self) -> ImapSource:
+        box = self.mailbox
+        cls = {
+            Mailbox.Security.TLS: MailBox,
+            Mailbox.Security.STARTTLS: MailBoxStartTls,
+            Mailbox.Security.PLAIN: MailBoxUnencrypted,
+        }[Mailbox.Security(box.security)]
+        self.client = cls(box.host, box.effective_port, timeout=TIMEOUT)
+        secret = box.read_secret()
+        if box.auth == Mailbox.Auth.XOAUTH2:
+            self.client.xoauth2(box.username, secret, initial_folder=box.folder)
+        else:
+            self.client.login(box.username, secret, initial_folder=box.folder)
+        if box.processed_folder and not self.client.folder.exists(box.processed_folder):
+            self.client.folder.create(box.processed_folder)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        with contextlib.suppress(Exception):  # the connection may already be gone
+            self.client.logout()
+
+    def new_uids(self, limit: int) -> list[str]:
+        uids: list[str] = self.client.uids("UNSEEN")
+        return sorted(uids, key=int)[:limit]
+
+    def fetch(self, uid: str) -> bytes:
+        typ, data = self.client.client.uid("FETCH", uid, "(BODY.PEEK[])")
+        for item in data or ():
+            if isinstance(item, tuple) and len(item) == 2:
+                return bytes(item[1])
+        raise RuntimeError(f"IMAP FETCH {uid} returned no message ({typ})")
+
+    def done(self, uid: str) -> None:
+        if self.mailbox.processed_folder:
+            self.client.move([uid], self.mailbox.processed_folder)
+        else:
+            self.client.flag([uid], MailMessageFlags.SEEN, True)
