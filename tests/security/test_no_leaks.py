@@ -37,6 +37,10 @@ ROUTES = {
     "portal:*": "scoped by get_ticket_for",
     "api:*": "walked through the OpenAPI schema below",
     "admin:*": "staff only",
+    "widget:script": "static script, no data",
+    "widget:config": "widget settings only (honeypot name, limits), no ticket data",
+    "widget:submit": "creates tickets, answers only with the new ticket's number",
+    "telegram:webhook": "needs the bot's secret token; answers only ok/outcome",
     "<unnamed>": "redirects and static helpers",
 }
 
