@@ -35,6 +35,7 @@ ROUTES = {
     "portal:tickets": "scoped by visible_tickets",
     "portal:ticket": "scoped by get_ticket_for",
     "portal:*": "scoped by get_ticket_for",
+    "redbutton:*": "own devices only (filtered by owner, else 404); statistics for agents only",
     "api:*": "walked through the OpenAPI schema below",
     "admin:*": "staff only",
     "widget:script": "static script, no data",
@@ -148,6 +149,7 @@ def test_outsider_gets_nothing_from_any_api_operation(client, outsider, requeste
         "organization_id": requester.organization_id,
         "user_id": requester.pk,
         "token_id": victim_token.pk,
+        "alert_id": secret_ticket.pk,  # alerts are for agents only: Olga gets 403 on any id
     }
     events_before = secret_ticket.events.count()
     operations = list(api_operations())
