@@ -443,25 +443,16 @@ class _Run:
         parent: Ticket | None = None
         if decision.action is correlate.Action.ATTACH:
             assert decision.parent_id is not None
-            parent = Ticket.objects.get(pk=decision.parent_id)
-            alert.ticket = parent
-            alert.attached = True
-            ticket_events.record(
-                parent,
-                ALERT_CORRELATED,
-                actor=None,
-                fingerprint=alert.fingerprint,
-                summary=alert.summary,
-                host=alert.host,
-                attached=True,
-            )
-            self._touch_incident(parent.pk, at)
+            self._attach(alert, Ticket.objects.get(pk=decision.parent_id), at)
             return
         if decision.action is correlate.Action.CHILD:
             assert decision.parent_id is not None
             parent = Ticket.objects.get(pk=decision.parent_id)
         elif decision.action is correlate.Action.GROUP:
             parent = self._open_group(event, decision, at)
+            if decision.attach:
+                self._attach(alert, parent, at)
+                return
         ticket = self._open_ticket(event, parent)
         alert.ticket = ticket
         AlertIncident.objects.create(ticket=ticket, source=self.source, key=key, last_at=at)
@@ -479,6 +470,21 @@ class _Run:
                 child=ticket.pk,
             )
             self._touch_incident(parent.pk, at, child=True)
+
+    def _attach(self, alert: Alert, parent: Ticket, at: datetime) -> None:
+        """No ticket of its own: the alert joins a full parent's timeline."""
+        alert.ticket = parent
+        alert.attached = True
+        ticket_events.record(
+            parent,
+            ALERT_CORRELATED,
+            actor=None,
+            fingerprint=alert.fingerprint,
+            summary=alert.summary,
+            host=alert.host,
+            attached=True,
+        )
+        self._touch_incident(parent.pk, at)
 
     def _open_group(self, event: Event, decision: correlate.Decision, at: datetime) -> Ticket:
         major = decision.group_key == correlate.MAJOR

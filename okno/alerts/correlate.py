@@ -146,6 +146,7 @@ class Action(StrEnum):
     OPEN = "open"  # a standalone incident
     CHILD = "child"  # an incident under ``parent_id``
     GROUP = "group"  # a new parent for ``group_key`` adopting ``adopt``; the alert its child
+    # (or, with ``attach``, joining it without a ticket when the adopted fill it already)
     ATTACH = "attach"  # no ticket of its own: the alert joins ``parent_id``
 
 
@@ -155,6 +156,7 @@ class Decision:
     parent_id: int | None = None
     group_key: str = ""
     adopt: tuple[int, ...] = ()
+    attach: bool = False
 
 
 def _latest_group(incidents: Sequence[OpenIncident], key: str) -> OpenIncident | None:
@@ -176,14 +178,19 @@ def decide(
     if key and key != MAJOR and policy.group_after >= 2:
         same = [i for i in top if not i.is_group and i.key == key]
         if len(same) + 1 >= policy.group_after:
-            return Decision(
-                Action.GROUP, group_key=key, adopt=tuple(sorted(i.ticket_id for i in same))
-            )
+            return _group(key, same, policy)
     if policy.storm_after >= 2 and len(top) + 1 >= policy.storm_after:
-        return Decision(
-            Action.GROUP, group_key=MAJOR, adopt=tuple(sorted(i.ticket_id for i in top))
-        )
+        return _group(MAJOR, top, policy)
     return Decision(Action.OPEN)
+
+
+def _group(key: str, adopt: Sequence[OpenIncident], policy: Policy) -> Decision:
+    return Decision(
+        Action.GROUP,
+        group_key=key,
+        adopt=tuple(sorted(i.ticket_id for i in adopt)),
+        attach=len(adopt) >= policy.max_children,
+    )
 
 
 def ticket_bound(policy: Policy) -> int:
@@ -191,6 +198,7 @@ def ticket_bound(policy: Policy) -> int:
 
     Before the storm there are fewer than ``storm_after`` top-level incidents, each at most a
     mass incident with ``max_children`` children; then one major incident with its children.
+    (A parent may hold more children than ``max_children`` only by adopting existing tickets.)
     """
     before = max(policy.storm_after - 1, 0) * (1 + policy.max_children)
     return before + 1 + policy.max_children

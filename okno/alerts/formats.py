@@ -60,6 +60,7 @@ _STATUSES = {
     "inactive": RESOLVED,
     "0": RESOLVED,
 }
+UNKNOWN = "*UNKNOWN*"  # what Zabbix puts for a macro it cannot resolve
 _MACRO = re.compile(r"^\{[A-Z0-9_.:#$]+\}$")  # an unexpanded Zabbix macro such as {EVENT.ID}
 _SOURCE = re.compile(r"[^a-z0-9_.-]+")
 
@@ -103,7 +104,7 @@ def _text(value: object, limit: int = MAX_TEXT) -> str:
     if value is None or isinstance(value, (dict, list)):
         return ""
     text = str(value).strip()
-    if _MACRO.match(text):
+    if _MACRO.match(text) or text == UNKNOWN:
         return ""
     return text[:limit]
 
@@ -315,7 +316,14 @@ def normalize_alertmanager(payload: object, default_source: str = "alertmanager"
 
 # --- Zabbix ------------------------------------------------------------------------------------
 
-_ZABBIX_NSEVERITY = {"5": "critical", "4": "high", "3": "warning", "2": "warning", "1": "info"}
+_ZABBIX_NSEVERITY = {
+    "5": "critical",
+    "4": "high",
+    "3": "warning",
+    "2": "warning",
+    "1": "info",
+    "0": "info",
+}
 
 
 def _zabbix_tags(value: object) -> dict[str, str]:
