@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from okno.catalog.models import Service
@@ -49,6 +50,17 @@ class RequestForm(OknoForm):
         label=_("Summary"),
         max_length=250,
         help_text=_("One line, for example “Printer on floor 3 jams”."),
+        # While typing, matching knowledge-base articles appear below (kb:suggest).
+        widget=forms.TextInput(
+            attrs={
+                "hx-get": reverse_lazy("kb:suggest"),
+                "hx-trigger": "keyup changed delay:300ms, search",
+                "hx-target": "#kb-suggestions",
+                "hx-swap": "innerHTML",
+                "autocomplete": "off",
+                "aria-controls": "kb-suggestions",
+            }
+        ),
     )
     description = forms.CharField(
         label=_("Details"),

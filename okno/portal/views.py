@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from okno.accounts.queries import get_ticket_for, visible_tickets
 from okno.desk.forms import apply_action_errors, as_new_attachments
+from okno.search.backends import search
 from okno.tickets import actions
 from okno.tickets import events as ev
 from okno.tickets.filters import FilterError, TicketFilter
@@ -94,7 +95,11 @@ def new_request(request: HttpRequest) -> HttpResponse:
                 % {"number": ticket.number},
             )
             return redirect("portal:ticket", pk=ticket.pk)
-    return render(request, "portal/new.html", {"form": form})
+    kb_hits = []
+    if request.method == "GET" and len(initial.get("title", "")) >= 3:
+        # Arriving with a summary (e.g. from the home page): show matching articles at once.
+        kb_hits = search(request.user, initial["title"], kinds=("kb",), limit=5).hits
+    return render(request, "portal/new.html", {"form": form, "kb_hits": kb_hits})
 
 
 @login_required

@@ -36,6 +36,8 @@ ROUTES = {
     "portal:ticket": "scoped by get_ticket_for",
     "portal:*": "scoped by get_ticket_for",
     "redbutton:*": "own devices only (filtered by owner, else 404); statistics for agents only",
+    "kb:*": "articles scoped by kb.queries.visible_articles; editor and reply tools agents only",
+    "search:search": "scoped by visible_tickets (notes: can_work_on) and visible_articles",
     "api:*": "walked through the OpenAPI schema below",
     "admin:*": "staff only",
     "widget:script": "static script, no data",
