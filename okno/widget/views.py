@@ -25,7 +25,8 @@ from okno.tickets.attachments import NewAttachment
 from . import actions
 from .models import Widget
 
-SCRIPT = Path(__file__).resolve().parent / "assets" / "widget.js"
+# Under templates/ so that packaging ships it; read as a file, not rendered as a template.
+SCRIPT = Path(__file__).resolve().parent / "templates" / "widget" / "widget.js"
 PREFLIGHT_MAX_AGE = "600"
 
 
