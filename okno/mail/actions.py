@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
+import socket
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from okno.tickets import events
@@ -79,7 +82,9 @@ def process_inbound(row_id: int, *, parsed: ParsedMessage | None = None) -> Inbo
     try:
         with transaction.atomic():
             row = (
-                InboundMessage.objects.select_for_update().select_related("mailbox").get(pk=row_id)
+                InboundMessage.objects.select_for_update(of=("self",))
+                .select_related("mailbox")
+                .get(pk=row_id)
             )
             if row.state != InboundMessage.State.RECEIVED:
                 return row  # already done (another worker, or an earlier run)
@@ -195,28 +200,55 @@ def record_mail_failed(email: OutboundEmail) -> TicketEvent | None:
 # --------------------------------------------------------------------------- polling lease
 
 
-def claim_mailbox(mailbox_id: int, *, seconds: int = 600) -> bool:
-    """Only one poller per mailbox at a time; a crashed poller's lease simply expires."""
-    now = timezone.now()
-    from django.db.models import Q
+def _lease_owner() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"[:100]
 
-    return bool(
+
+def _owner_is_dead(owner: str) -> bool:
+    """A lease held by a process on this machine that no longer exists (killed, crashed)."""
+    host, _sep, pid = owner.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+def claim_mailbox(mailbox_id: int, *, seconds: int = 600) -> bool:
+    """Only one poller per mailbox at a time. A lease ends when released, when it expires,
+    or at once when its holder on this machine has died."""
+    now = timezone.now()
+    owner = _lease_owner()
+    free = Q(lease_until__isnull=True) | Q(lease_until__lt=now)
+    claimed = (
         Mailbox.objects.filter(pk=mailbox_id)
-        .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
-        .update(lease_until=now + timedelta(seconds=seconds))
+        .filter(free)
+        .update(lease_until=now + timedelta(seconds=seconds), lease_owner=owner)
     )
+    if claimed:
+        return True
+    holder = Mailbox.objects.filter(pk=mailbox_id).values_list("lease_owner", flat=True).first()
+    if holder and holder != owner and _owner_is_dead(holder):
+        return bool(
+            Mailbox.objects.filter(pk=mailbox_id, lease_owner=holder).update(
+                lease_until=now + timedelta(seconds=seconds), lease_owner=owner
+            )
+        )
+    return False
 
 
 def release_mailbox(mailbox_id: int, *, error: str = "") -> None:
     Mailbox.objects.filter(pk=mailbox_id).update(
-        lease_until=None, last_polled_at=timezone.now(), last_error=error[:4000]
+        lease_until=None, lease_owner="", last_polled_at=timezone.now(), last_error=error[:4000]
     )
 
 
 def due_mailboxes() -> list[int]:
     """Mailboxes whose poll is due, each claimed for this tick (several schedulers may run)."""
-    from django.db.models import Q
-
     now = timezone.now()
     ids = []
     for mailbox in Mailbox.objects.filter(enabled=True).filter(

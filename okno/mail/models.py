@@ -98,6 +98,7 @@ class Mailbox(models.Model):
     )
     next_poll_at = models.DateTimeField(null=True, blank=True, editable=False)
     lease_until = models.DateTimeField(null=True, blank=True, editable=False)
+    lease_owner = models.CharField(max_length=100, blank=True, editable=False)
     last_polled_at = models.DateTimeField(_("last polled"), null=True, blank=True, editable=False)
     last_error = models.TextField(_("last error"), blank=True, editable=False)
 

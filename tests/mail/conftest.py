@@ -77,12 +77,9 @@ class Dovecot:
     passwd: Path
     users: list[str] = field(default_factory=list)
 
-    def add_user(self, password: str = "secret") -> str:  # noqa: S107 - test server
-        name = f"u{uuid.uuid4().hex[:10]}"
-        with self.passwd.open("a") as handle:
-            handle.write(f"{name}:{{PLAIN}}{password}\n")
-        self.users.append(name)
-        return name
+    def add_user(self) -> str:
+        """A fresh, empty mailbox user (created up front: Dovecot caches the passwd file)."""
+        return self.users.pop()
 
     def append(self, user: str, raws: list[bytes], folder: str = "INBOX") -> None:
         from imap_tools import MailBoxUnencrypted
@@ -117,6 +114,8 @@ log_path = {root}/dovecot.log
 ssl = no
 disable_plaintext_auth = no
 auth_mechanisms = plain login
+auth_failure_delay = 0
+mail_fsync = never
 default_internal_user = dovecot
 default_login_user = dovenull
 mail_location = maildir:{root}/mail/%u
@@ -169,7 +168,8 @@ def dovecot():
         (root / sub).chmod(0o755)
     shutil.chown(root / "mail", "nobody", "nogroup")
     passwd = root / "passwd"
-    passwd.write_text("")
+    users = [f"u{uuid.uuid4().hex[:10]}" for _ in range(60)]
+    passwd.write_text("".join(f"{name}:{{PLAIN}}secret\n" for name in users))
     passwd.chmod(0o644)
     imap, pop3 = free_port(), free_port()
     conf = root / "dovecot.conf"
@@ -178,7 +178,7 @@ def dovecot():
     try:
         wait_port(imap)
         wait_port(pop3)
-        yield Dovecot(root=root, imap_port=imap, pop3_port=pop3, passwd=passwd)
+        yield Dovecot(root=root, imap_port=imap, pop3_port=pop3, passwd=passwd, users=users)
     finally:
         proc.terminate()
         try:
@@ -243,3 +243,18 @@ def smtp_sink(settings):
         yield sink
     finally:
         controller.stop()
+
+
+@pytest.fixture
+def reference_data(transactional_db):
+    """Transactional tests flush the database, seeded statuses and priority matrix included;
+    put them back the way the migrations do (as tests/e2e does)."""
+    import importlib
+
+    from django.apps import apps
+
+    for module in (
+        "okno.tickets.migrations.0002_default_statuses",
+        "okno.priority.migrations.0002_default_matrix",
+    ):
+        importlib.import_module(module).seed(apps, None)

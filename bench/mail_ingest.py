@@ -1,0 +1,145 @@
+"""Email intake throughput: parse + store raw + thread + ticket or reply, on PostgreSQL
+(goal >= 100/s).
+
+Creates a throwaway database next to the one in OKNO_DATABASE_URL (PostgreSQL), migrates it,
+ingests a mix of new requests (70 %), replies threaded by In-Reply-To (20 %) and by the
+``[#number]`` subject token (10 %) from 50 senders, and drops the database again. The work
+runs in a child process so Django is configured for the throwaway database. Without a
+PostgreSQL URL it measures on a temporary SQLite file instead (and says so).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+MESSAGES = 600
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _messages(count: int) -> list[tuple[bytes, int | None]]:
+    """(raw, index of the original it replies to) — replies only after their original."""
+    from email.message import EmailMessage
+
+    out: list[tuple[bytes, int | None]] = []
+    originals: list[int] = []
+    for n in range(count):
+        msg = EmailMessage()
+        sender = f"user{n % 50}@bench.test"
+        msg["From"] = f"User {n % 50} <{sender}>"
+        msg["To"] = "support@okno.test"
+        msg["Message-ID"] = f"<bench-{n}@bench.test>"
+        kind = n % 10
+        parent = originals[(n * 7) % len(originals)] if originals and kind >= 7 else None
+        if parent is None:
+            msg["Subject"] = f"Problem number {n} with the printer"
+            body = (
+                f"Hello,\n\nthe printer on floor {n % 9} jams again.\n\nRegards,\nUser {n % 50}\n"
+            )
+            originals.append(n)
+        elif kind < 9:
+            msg["Subject"] = f"Re: Problem number {parent} with the printer"
+            msg["In-Reply-To"] = f"<bench-{parent}@bench.test>"
+            msg["References"] = f"<bench-{parent}@bench.test>"
+            body = "Still broken.\n\nOn Monday, User wrote:\n> the printer jams\n> again\n"
+        else:
+            msg["Subject"] = "Re: Problem with the printer [#TOKEN{parent}]"
+            body = "Any news?\n"
+        msg.set_content(body)
+        out.append((msg.as_bytes(), parent))
+    return out
+
+
+def _child() -> None:
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "okno.settings")
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    call_command("migrate", verbosity=0)
+    from okno.accounts.models import Team
+    from okno.mail.actions import ingest
+    from okno.mail.models import InboundMessage
+
+    Team.objects.create(name="Service Desk", line=1)
+    batch = _messages(MESSAGES)
+    tickets: dict[int, int] = {}
+    # warm-up: caches, connection, first queries
+    for raw, _parent in batch[:20]:
+        ingest(raw)
+    began = time.perf_counter()
+    for n, (raw, parent) in enumerate(batch[20:], start=20):
+        if b"[#TOKEN" in raw and parent is not None:
+            row = InboundMessage.objects.filter(message_id=f"<bench-{parent}@bench.test>").first()
+            ticket = row.ticket_id if row else 0
+            raw = raw.replace(f"[#TOKEN{parent}]".encode(), f"[#{ticket}]".encode())
+        row = ingest(raw)
+        if row.state != "processed":
+            raise SystemExit(f"message {n} not processed: {row.state} {row.error}")
+        tickets[n] = row.ticket_id
+    elapsed = time.perf_counter() - began
+    print(
+        json.dumps(
+            {"per_s": (len(batch) - 20) / elapsed, "vendor": connection.vendor},
+        )
+    )
+
+
+def _run_child(url: str, media: str) -> dict:
+    env = {
+        **os.environ,
+        "OKNO_DATABASE_URL": url,
+        "OKNO_MEDIA_ROOT": media,
+        "OKNO_SECRET_KEY": "bench",
+        "OKNO_TASKS_BACKEND": "database",
+    }
+    out = subprocess.run(
+        [sys.executable, "-m", "bench.mail_ingest", "--child"],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        check=False,
+        text=True,
+    )
+    if out.returncode != 0:
+        raise RuntimeError(f"mail_ingest child failed:\n{out.stderr[-3000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def run() -> list[tuple[str, float, str]]:
+    url = os.environ.get("OKNO_DATABASE_URL", "")
+    with tempfile.TemporaryDirectory(prefix="okno-bench-mail-") as tmp:
+        if not url.startswith(("postgres://", "postgresql://")):
+            print("# mail_ingest: no PostgreSQL URL, measuring on SQLite", flush=True)
+            result = _run_child(f"sqlite:///{tmp}/bench.sqlite3", f"{tmp}/media")
+            return [("mail_ingest_per_s", result["per_s"], "/s")]
+        import psycopg
+
+        parts = urlsplit(url)
+        name = f"okno_bench_mail_{os.getpid()}"
+        admin_url = urlunsplit(parts._replace(path="/postgres"))
+        with psycopg.connect(admin_url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            conn.execute(f'CREATE DATABASE "{name}"')
+        try:
+            result = _run_child(urlunsplit(parts._replace(path=f"/{name}")), f"{tmp}/media")
+        finally:
+            with psycopg.connect(admin_url, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    return [("mail_ingest_per_s", result["per_s"], "/s")]
+
+
+if __name__ == "__main__":
+    if "--child" in sys.argv:
+        _child()
+    else:
+        for metric, value, unit in run():
+            print(f"BENCH {metric} {value:.1f} {unit}")
