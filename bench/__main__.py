@@ -11,7 +11,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-MODULES = ["bench.sla_due", "bench.mail_parse"]
+MODULES = ["bench.sla_due", "bench.mail_parse", "bench.mail_ingest"]
 
 
 def main(argv: list[str]) -> int:
