@@ -46,6 +46,14 @@ class Organization(models.Model):
         help_text=_("When on, members allowed to see organization tickets can open them."),
     )
     vip = models.BooleanField(_("VIP customer"), default=False)
+    calendar = models.ForeignKey(
+        "sla.Calendar",
+        verbose_name=_("business calendar"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="organizations",
+    )
     notes = models.TextField(_("notes"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
@@ -173,6 +181,14 @@ class Team(models.Model):
     )
     members = models.ManyToManyField(
         User, through="TeamMembership", related_name="teams", verbose_name=_("members")
+    )
+    calendar = models.ForeignKey(
+        "sla.Calendar",
+        verbose_name=_("business calendar"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="teams",
     )
     is_active = models.BooleanField(_("active"), default=True)
 

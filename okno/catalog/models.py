@@ -19,6 +19,14 @@ class Service(models.Model):
         on_delete=models.SET_NULL,
         related_name="services",
     )
+    calendar = models.ForeignKey(
+        "sla.Calendar",
+        verbose_name=_("business calendar"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="services",
+    )
     requester_visible = models.BooleanField(_("offered in the portal"), default=True)
     is_active = models.BooleanField(_("active"), default=True)
     order = models.PositiveIntegerField(_("order"), default=100)

@@ -17,6 +17,7 @@ from django.db import transaction
 
 from okno.accounts.models import Organization, Role, Team, TeamMembership, User
 from okno.catalog.models import Category, Service
+from okno.sla.demo import ensure_default_sla
 from okno.tickets import actions
 from okno.tickets.models import Status, StatusCategory, TicketType
 
@@ -194,6 +195,7 @@ def create_demo(*, tickets: int = 40, seed: int = 1) -> DemoLogins:
             )
         )
 
+    ensure_default_sla()  # a calendar and a fallback policy: the demo tickets get SLA clocks
     statuses = {s.key: s for s in Status.objects.all()}
     types = [TicketType.INCIDENT] * 3 + [TicketType.SERVICE_REQUEST] * 2 + [TicketType.QUESTION]
     for n in range(tickets):

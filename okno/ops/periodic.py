@@ -17,5 +17,7 @@ class PeriodicJob:
 
 PERIODIC_JOBS: list[PeriodicJob] = [
     PeriodicJob("okno.ops.tasks.prune_finished_tasks", 3600),
+    PeriodicJob("okno.sla.tasks.sweep_clocks", 30),
+    PeriodicJob("okno.sla.tasks.rescore_open_tickets", 300),
     PeriodicJob("okno.mail.tasks.poll_due_mailboxes", 15),
 ]

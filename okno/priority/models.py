@@ -63,3 +63,62 @@ def priority_for(impact: int, urgency: int) -> int:
     if cell is not None:
         return cell.priority_id
     return impact + urgency - 1
+
+
+def _default_weights() -> dict[str, float]:
+    return {"priority": 35, "time_to_breach": 25, "tier": 10, "penalty": 10} | {
+        "affected_users": 10,
+        "age": 10,
+    }
+
+
+class ScoreSettings(models.Model):
+    """The queue-score configuration (one row): weights set directly or derived by AHP.
+
+    ``ahp_matrix`` is the pairwise comparison matrix over ``scoring.FACTORS`` in that order; when
+    set (mode ``ahp``) the weights are its principal eigenvector and its consistency ratio must
+    be below 0.1 (``priority.actions.save_score_settings`` enforces it).
+    """
+
+    class Mode(models.TextChoices):
+        DIRECT = "direct", _("Weights set directly")
+        AHP = "ahp", _("Derived from pairwise comparisons (AHP)")
+
+    mode = models.CharField(_("mode"), max_length=8, choices=Mode.choices, default=Mode.DIRECT)
+    weights = models.JSONField(_("weights"), default=_default_weights)
+    ahp_matrix = models.JSONField(_("pairwise comparison matrix"), null=True, blank=True)
+    consistency_ratio = models.FloatField(_("consistency ratio"), null=True, blank=True)
+    penalty_cap = models.FloatField(_("penalty that counts fully"), default=10_000)
+    users_cap = models.PositiveIntegerField(_("affected users that count fully"), default=1_000)
+    age_horizon_days = models.PositiveIntegerField(_("age that counts fully (days)"), default=14)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("queue score settings")
+        verbose_name_plural = _("queue score settings")
+
+    def __str__(self) -> str:
+        return str(_("Queue score settings"))
+
+    @classmethod
+    def current(cls) -> ScoreSettings:
+        return cls.objects.filter(pk=1).first() or cls(pk=1)
+
+
+class TicketScore(models.Model):
+    """The last computed queue score of a ticket with each factor's contribution."""
+
+    ticket = models.OneToOneField(
+        "tickets.Ticket", on_delete=models.CASCADE, related_name="score_breakdown"
+    )
+    total = models.FloatField(_("score"))
+    breached = models.BooleanField(_("breached"), default=False)
+    factors = models.JSONField(_("factors"), default=list)  # [{name, value, weight, contribution}]
+    computed_at = models.DateTimeField(_("computed"))
+
+    class Meta:
+        verbose_name = _("ticket score")
+        verbose_name_plural = _("ticket scores")
+
+    def __str__(self) -> str:
+        return f"#{self.ticket_id}: {self.total:.1f}"

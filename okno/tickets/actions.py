@@ -63,6 +63,16 @@ def _locked(ticket: Ticket) -> Ticket:
     )
 
 
+def _refresh_sla(ticket: Ticket, *, latest: bool = False) -> None:
+    """Keep the ticket's SLA clocks and queue score in line with its log (same transaction)."""
+    from okno.sla.score import refresh
+
+    value = refresh(ticket, latest=latest)
+    if value != ticket.score:
+        Ticket.objects.filter(pk=ticket.pk).update(score=value)
+        ticket.score = value
+
+
 def _require_agent(actor: User | None, ticket: Ticket) -> None:
     if actor is not None and not can_work_on(actor, ticket):
         raise PermissionDenied(_("Only agents of the ticket's team may do this."))
@@ -230,6 +240,7 @@ def open_ticket(
         message_id=message_id[:500],
     )
     _add_attachments(ticket, article, attachments, actor or requester)
+    _refresh_sla(ticket)
     enqueue_ticket_followup(ticket.pk, "created", article_id=article.pk)
     return ticket
 
@@ -285,6 +296,7 @@ def add_reply(
     elif ticket.status_category in (StatusCategory.WAITING, StatusCategory.RESOLVED):
         _set_status(ticket, default_status(StatusCategory.OPEN), actor=actor)
     ticket.save()
+    _refresh_sla(ticket)
     enqueue_ticket_followup(ticket.pk, "replied", article_id=article.pk)
     return article
 
@@ -432,6 +444,7 @@ def change_status(ticket: Ticket, *, actor: User | None, status: Status) -> Tick
     _set_status(ticket, status, actor=actor)
     ticket.save()
     if previous != ticket.status_category:
+        _refresh_sla(ticket)
         enqueue_ticket_followup(ticket.pk, "status_changed")
     return ticket
 
@@ -466,6 +479,7 @@ def reopen_ticket(ticket: Ticket, *, actor: User | None, reason: str = "") -> Ti
             by_agent=staff,
         )
     ticket.save()
+    _refresh_sla(ticket)
     enqueue_ticket_followup(ticket.pk, "reopened")
     return ticket
 
@@ -515,6 +529,7 @@ def change_priority(
         ticket.priority = new_priority
         ticket.priority_overridden = overridden
     ticket.save()
+    _refresh_sla(ticket)
     enqueue_ticket_followup(ticket.pk, "priority_changed")
     return ticket
 
@@ -601,8 +616,22 @@ def merge_tickets(source: Ticket, target: Ticket, *, actor: User | None) -> Tick
     )
     source.save()
     target.save(update_fields=["updated_at"])
+    _refresh_sla(source)
     enqueue_ticket_followup(source.pk, "merged")
     return target
+
+
+@transaction.atomic
+def refresh_sla(ticket: Ticket, *, actor: User | None, latest: bool = False) -> Ticket:
+    """Recompute the ticket's SLA clocks and queue score from its log (no new event).
+
+    Used by ``okno sla recompute``, calendar edits and the periodic re-scoring. ``latest``
+    re-pins the ticket to the current policy and calendar versions.
+    """
+    ticket = _locked(ticket)
+    _require_agent(actor, ticket)
+    _refresh_sla(ticket, latest=latest)
+    return ticket
 
 
 @transaction.atomic
