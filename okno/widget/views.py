@@ -16,6 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
@@ -68,7 +69,7 @@ def widget_js(request: HttpRequest) -> HttpResponse:
         content_type="text/javascript; charset=utf-8",
     )
     response["Cache-Control"] = "public, max-age=300"
-    response["Vary"] = "Accept-Language"
+    patch_vary_headers(response, ["Accept-Language"])
     response["Cross-Origin-Resource-Policy"] = "cross-origin"
     return response
 
@@ -83,7 +84,7 @@ def _error(
 
 def _with_cors(response: HttpResponse, widget: Widget | None, origin: str | None) -> HttpResponse:
     """Let the browser hand the answer to the page only when the page's origin is allowed."""
-    response["Vary"] = "Origin"
+    patch_vary_headers(response, ["Origin"])
     if widget is not None and origin and widget.allows_origin(origin):
         response["Access-Control-Allow-Origin"] = origin
     return response

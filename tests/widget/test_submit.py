@@ -171,3 +171,33 @@ def test_reply_reaches_the_visitor_by_email(
     run_tasks()
     replies = [m for m in mail.outbox if "restarted the web server" in m.body]
     assert [m.to for m in replies] == [["vera@visitors.test"]]
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("https://Example.com/", "https://example.com"),
+        (" http://localhost:3000 ", "http://localhost:3000"),
+    ],
+)
+def test_origins_are_normalized(given, expected):
+    from okno.widget.models import normalize_origin
+
+    assert normalize_origin(given) == expected
+
+
+@pytest.mark.parametrize("bad", ["example.com", "https://example.com/page", "ftp://example.com"])
+def test_origins_must_be_scheme_and_host(db, bad):
+    from django.core.exceptions import ValidationError
+
+    widget = Widget(name="w", allowed_origins=bad)
+    with pytest.raises(ValidationError) as exc:
+        widget.full_clean()
+    assert "allowed_origins" in exc.value.message_dict
+
+
+def test_admin_shows_the_embed_code(client, admin, widget):
+    client.force_login(admin)
+    page = client.get(f"/admin/widget/widget/{widget.pk}/change/").content.decode()
+    assert f"data-widget=&quot;{widget.public_id}&quot;" in page
+    assert "/widget/widget.js" in page
