@@ -171,7 +171,7 @@ def suggest(request: HttpRequest) -> HttpResponse:
     query = (request.GET.get("q") or request.GET.get("title") or "").strip()[:200]
     hits = []
     if len(query) >= 3:
-        hits = search(request.user, query, kinds=("kb",), limit=SUGGEST_LIMIT).hits
+        hits = search(request.user, query, kinds=("kb",), limit=SUGGEST_LIMIT, match="any").hits
     return render(request, "kb/suggestions.html", {"hits": hits, "query": query})
 
 

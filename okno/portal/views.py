@@ -98,7 +98,7 @@ def new_request(request: HttpRequest) -> HttpResponse:
     kb_hits = []
     if request.method == "GET" and len(initial.get("title", "")) >= 3:
         # Arriving with a summary (e.g. from the home page): show matching articles at once.
-        kb_hits = search(request.user, initial["title"], kinds=("kb",), limit=5).hits
+        kb_hits = search(request.user, initial["title"], kinds=("kb",), limit=5, match="any").hits
     return render(request, "portal/new.html", {"form": form, "kb_hits": kb_hits})
 
 

@@ -32,10 +32,12 @@ from okno.tickets.filters import TicketFilter
 from okno.tickets.models import Ticket
 
 from .stemming import query_stems
+from .stemming import words as query_words
 
 KINDS = ("tickets", "articles", "kb")
 MARK_START, MARK_END = "\x02", "\x03"
 MAX_LIMIT = 100
+ANY_MIN_LENGTH = 3  # in "any word" mode, "не", "в", "at" would match nearly everything
 TICKET_NUMBER = re.compile(r"^\s*#?\s*(\d{1,12})\s*$")
 _CONTROL = re.compile(r"[\x00-\x01\x04-\x08\x0b\x0c\x0e-\x1f]")
 
@@ -114,7 +116,14 @@ def ticket_filter(filters: TicketFilter | Mapping[str, Any] | None) -> TicketFil
 
 
 class Backend:
-    """Returns ``(pk, rank, raw snippet, source, ticket_id)`` rows per kind, best first."""
+    """Returns ``(pk, rank, raw snippet, source, ticket_id)`` rows per kind, best first.
+
+    ``any_word`` matches articles containing any of the words (best first) instead of all of
+    them: for suggestions from a free-text subject such as "не работает принтер".
+    """
+
+    def __init__(self, *, any_word: bool = False) -> None:
+        self.any_word = any_word
 
     def tickets(self, stems: list[str], text: str, scope: QuerySet[Any], n: int) -> list[Any]:
         raise NotImplementedError
@@ -137,9 +146,9 @@ class Backend:
 class SqliteBackend(Backend):
     """FTS5 with prefix stems: ``"принтер"* AND "hp"*``; bm25 with titles weighted up."""
 
-    @staticmethod
-    def match(stems: list[str]) -> str:
-        return " AND ".join('"' + s.replace('"', "") + '"*' for s in stems)
+    def match(self, stems: list[str]) -> str:
+        joiner = " OR " if self.any_word else " AND "
+        return joiner.join('"' + s.replace('"', "") + '"*' for s in stems)
 
     def tickets(self, stems: list[str], text: str, scope: QuerySet[Any], n: int) -> list[Any]:
         scope_sql, scope_params = _sql(scope)
@@ -184,11 +193,18 @@ class PostgresBackend(Backend):
     HEADLINE = f'StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=" … "'
     TITLE_HEADLINE = f"StartSel={MARK_START}, StopSel={MARK_END}, HighlightAll=true"
 
-    @staticmethod
-    def tsquery(stems: list[str]) -> str:
-        return " & ".join("'" + s.replace("'", "") + "':*" for s in stems)
+    def tsquery(self, stems: list[str]) -> str:
+        joiner = " | " if self.any_word else " & "
+        return joiner.join("'" + s.replace("'", "") + "':*" for s in stems)
 
     def _query(self, stems: list[str], text: str) -> tuple[str, tuple[Any, ...]]:
+        if self.any_word:
+            long_words = [w for w in query_words(text) if len(w) >= ANY_MIN_LENGTH]
+            words = " | ".join("'" + w.replace("'", "") + "'" for w in long_words)
+            return (
+                "(to_tsquery('russian', %s) || to_tsquery('simple', %s))",
+                (words, self.tsquery(stems)),
+            )
         return (
             "(websearch_to_tsquery('russian', %s) || websearch_to_tsquery('english', %s) "
             "|| to_tsquery('simple', %s))",
@@ -254,8 +270,9 @@ class PostgresBackend(Backend):
         )
 
 
-def get_backend() -> Backend:
-    return PostgresBackend() if connection.vendor == "postgresql" else SqliteBackend()
+def get_backend(*, any_word: bool = False) -> Backend:
+    backend = PostgresBackend if connection.vendor == "postgresql" else SqliteBackend
+    return backend(any_word=any_word)
 
 
 def _offset(cursor: str) -> int:
@@ -278,8 +295,12 @@ def search(
     filters: TicketFilter | Mapping[str, Any] | None = None,
     limit: int = 20,
     cursor: str = "",
+    match: str = "all",
 ) -> SearchResults:
-    """Ranked, permission-scoped hits for ``text``; ``cursor`` continues a previous page."""
+    """Ranked, permission-scoped hits for ``text``; ``cursor`` continues a previous page.
+
+    ``match="any"`` finds items with any of the words (short words ignored), best first.
+    """
     text = (text or "").strip()[:200]
     results = SearchResults(query=text)
     kinds = set(kinds) & set(KINDS)
@@ -288,9 +309,11 @@ def search(
     if "tickets" in kinds and offset == 0:
         results.exact_ticket = find_ticket_number(user, text)
     stems = query_stems(text)
+    if match == "any":
+        stems = [s for s in stems if len(s) >= ANY_MIN_LENGTH]
     if not stems:
         return results
-    backend = get_backend()
+    backend = get_backend(any_word=match == "any")
     want = offset + limit + 1
     is_agent = bool(getattr(user, "is_agent", False))
     rows: list[tuple[str, Any]] = []

@@ -165,3 +165,11 @@ def test_rebuild_and_repair_restore_the_index(agent, printer_ticket):
     assert schema.install(connection) is False
     schema.rebuild(connection)
     assert printer_ticket.pk in ids(search(agent, "принтера"))
+
+
+def test_any_word_mode_for_suggestions_from_a_subject(agent, requester, kb_category):
+    article = kb_article(agent, kb_category, "Принтер зажевал бумагу", "<p>Откройте крышку.</p>")
+    assert ids(search(requester, "Не работает принтера", kinds=("kb",)), "kb") == []
+    hits = search(requester, "Не работает принтера", kinds=("kb",), match="any")
+    assert ids(hits, "kb") == [article.pk]
+    assert ids(search(requester, "не в на", kinds=("kb",), match="any"), "kb") == []
