@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -133,7 +134,10 @@ class InboundMessageAdmin(admin.ModelAdmin):
         text = bytes(obj.raw[:65536]).decode("utf-8", "replace")
         return format_html("<pre style='white-space:pre-wrap;max-height:40em'>{}</pre>", text)
 
-    @admin.action(description=_("Retry selected quarantined messages"))
+    def has_retry_permission(self, request: HttpRequest) -> bool:
+        return bool(request.user.has_perm("mail.change_inboundmessage"))
+
+    @admin.action(description=_("Retry selected quarantined messages"), permissions=["retry"])
     def retry(self, request: HttpRequest, queryset: Any) -> None:
         from .actions import retry_inbound
 
@@ -220,6 +224,8 @@ class RoutingRuleAdmin(admin.ModelAdmin):
         ]
 
     def test_message_view(self, request: HttpRequest) -> HttpResponse:
+        if not self.has_view_permission(request):
+            raise PermissionDenied
         form = TestMessageForm(request.POST or None, request.FILES or None)
         result: dict[str, Any] = {}
         if request.method == "POST" and form.is_valid():

@@ -6,6 +6,7 @@ repeat a no-op."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -13,13 +14,16 @@ from ..models import InboundMessage, Mailbox
 
 logger = logging.getLogger(__name__)
 
+# Messages fetched per round trip: few enough that big attachments don't pile up in memory.
+CHUNK = 10
+
 
 class Source(Protocol):
     def __enter__(self) -> Source: ...
     def __exit__(self, *exc: object) -> None: ...
     def new_uids(self, limit: int) -> list[str]: ...
-    def fetch(self, uid: str) -> bytes: ...
-    def done(self, uid: str) -> None: ...
+    def fetch_many(self, uids: list[str]) -> Iterator[tuple[str, bytes]]: ...
+    def done_many(self, uids: list[str]) -> None: ...
 
 
 @dataclass
@@ -48,12 +52,15 @@ def poll(mailbox: Mailbox, *, limit: int | None = None) -> PollResult:
 
     result = PollResult()
     with open_source(mailbox) as source:
-        for uid in source.new_uids(limit or mailbox.batch_size):
-            raw = source.fetch(uid)
-            row = ingest(raw, mailbox=mailbox, source=mailbox.protocol, uid=uid)
-            if row.state != InboundMessage.State.RECEIVED:
-                source.done(uid)
-            result.add(row.state)
+        uids = source.new_uids(limit or mailbox.batch_size)
+        for start in range(0, len(uids), CHUNK):
+            finished = []
+            for uid, raw in source.fetch_many(uids[start : start + CHUNK]):
+                row = ingest(raw, mailbox=mailbox, source=mailbox.protocol, uid=uid)
+                if row.state != InboundMessage.State.RECEIVED:
+                    finished.append(uid)
+                result.add(row.state)
+            source.done_many(finished)  # only after every message of the chunk is stored
     return result
 
 

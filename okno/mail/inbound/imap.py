@@ -4,6 +4,8 @@ server marks nothing until Okno has stored and processed the message."""
 from __future__ import annotations
 
 import contextlib
+import re
+from collections.abc import Iterator
 from typing import Any
 
 from imap_tools import MailBox, MailBoxStartTls, MailBoxUnencrypted, MailMessageFlags
@@ -11,6 +13,7 @@ from imap_tools import MailBox, MailBoxStartTls, MailBoxUnencrypted, MailMessage
 from ..models import Mailbox
 
 TIMEOUT = 60
+_UID = re.compile(rb"UID (\d+)")
 
 
 class ImapSource:
@@ -50,8 +53,28 @@ class ImapSource:
                 return bytes(item[1])
         raise RuntimeError(f"IMAP FETCH {uid} returned no message ({typ})")
 
+    def fetch_many(self, uids: list[str]) -> Iterator[tuple[str, bytes]]:
+        """One round trip for a chunk of messages (BODY.PEEK: the server marks nothing)."""
+        _typ, data = self.client.client.uid("FETCH", ",".join(uids), "(UID BODY.PEEK[])")
+        found: dict[str, bytes] = {}
+        for item in data or ():
+            if isinstance(item, tuple) and len(item) == 2:
+                match = _UID.search(item[0])
+                if match:
+                    found[match[1].decode()] = bytes(item[1])
+        for uid in uids:
+            if uid in found:
+                yield uid, found[uid]
+            else:  # vanished meanwhile (another client expunged it) or an odd server reply
+                yield uid, self.fetch(uid)
+
     def done(self, uid: str) -> None:
+        self.done_many([uid])
+
+    def done_many(self, uids: list[str]) -> None:
+        if not uids:
+            return
         if self.mailbox.processed_folder:
-            self.client.move([uid], self.mailbox.processed_folder)
+            self.client.move(uids, self.mailbox.processed_folder)
         else:
-            self.client.flag([uid], MailMessageFlags.SEEN, True)
+            self.client.flag(uids, MailMessageFlags.SEEN, True)

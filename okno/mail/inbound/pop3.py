@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import poplib
 import ssl
+from collections.abc import Iterator
 
 from ..models import InboundMessage, Mailbox
 
@@ -65,6 +66,14 @@ class Pop3Source:
         assert self.client is not None
         _resp, lines, _octets = self.client.retr(int(self.numbers[uid]))
         return b"\r\n".join(lines) + b"\r\n"
+
+    def fetch_many(self, uids: list[str]) -> Iterator[tuple[str, bytes]]:
+        for uid in uids:
+            yield uid, self.fetch(uid)
+
+    def done_many(self, uids: list[str]) -> None:
+        for uid in uids:
+            self.done(uid)
 
     def done(self, uid: str) -> None:
         if self.mailbox.delete_after_fetch and self.client is not None:
