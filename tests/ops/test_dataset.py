@@ -1,0 +1,168 @@
+"""The bulk data set (`okno demo --tickets N`): its shape, a consistent history, and that the
+rows it writes behind the ORM's back are ordinary rows afterwards (ids, sequences, pages)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, datetime
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db.models import Count
+
+from okno.accounts.models import Organization, Role, Team, User
+from okno.ops import dataset
+from okno.ops.demo import read_logins
+from okno.tickets import actions
+from okno.tickets.models import ACTIVE_CATEGORIES, Article, Ticket, TicketEvent
+
+pytestmark = pytest.mark.django_db
+NOW = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
+
+
+def small(tickets: int = 400, **kw: object) -> dataset.Report:
+    params: dict[str, object] = {"seed": 7, "stream": None, "password": "x", "now": NOW}
+    params |= {"agents": 10, "requesters": 60, "organizations": 8} | kw
+    return dataset.generate(tickets, **params)  # type: ignore[arg-type]
+
+
+def test_shape_follows_the_baseline():
+    report = small(1200)
+    assert report.tickets == Ticket.objects.count() == 1200
+    assert Team.objects.filter(name__in=[t[1] for t in dataset.TEAMS]).count() == 20
+    per_ticket = report.articles / report.tickets
+    assert 2.5 < per_ticket < 3.6  # description + ~Poisson(2) follow-ups
+    assert report.events == TicketEvent.objects.count()
+    active = Ticket.objects.filter(status_category__in=ACTIVE_CATEGORIES).count()
+    assert 0.04 < active / 1200 < 0.2  # ~10 % open
+    assert 0.6 < Ticket.objects.filter(status_category="closed").count() / 1200 < 0.95
+    span = Ticket.objects.order_by("created_at")
+    assert (NOW - span.first().created_at).days > 2 * 365  # three years of history
+    titles = " ".join(Ticket.objects.values_list("title", flat=True))
+    assert any("а" <= ch <= "я" for ch in titles)  # Russian
+    assert any("a" <= ch <= "z" for ch in titles)  # and English
+    # ids grow with time, as in a real desk
+    ordered = list(Ticket.objects.order_by("pk").values_list("created_at", flat=True))
+    assert ordered == sorted(ordered)
+    # a few long threads for the ticket-page benchmark (20 timeline entries)
+    most = Ticket.objects.annotate(n=Count("articles")).order_by("-n").first()
+    assert most.n >= 9
+
+
+def test_default_people_shape():
+    small(50, agents=50, requesters=5000, organizations=200)
+    assert User.objects.filter(email__endswith="@okno.example", role=Role.AGENT).count() >= 50
+    assert User.objects.filter(email__contains="@customer").count() == 5000
+    assert Organization.objects.filter(name__startswith="Customer ").count() == 200
+
+
+def test_history_is_consistent_with_each_ticket():
+    small(300)
+    events = Counter(TicketEvent.objects.values_list("kind", flat=True))
+    assert events["created"] == 300
+    assert {"replied", "status_changed", "first_response", "assigned"} <= set(events)
+    for ticket in Ticket.objects.prefetch_related("events", "articles"):
+        log = sorted(ticket.events.all(), key=lambda e: (e.created_at, e.pk))
+        assert log[0].kind == "created" and log[0].created_at == ticket.created_at
+        assert all(e.created_at <= NOW for e in log)
+        statuses = [e for e in log if e.kind == "status_changed"]
+        if statuses:
+            assert statuses[-1].new == ticket.status.key
+        else:
+            assert ticket.status.key == "new"
+        first = [e for e in log if e.kind == "first_response"]
+        assert len(first) <= 1
+        assert (first[0].created_at if first else None) == ticket.first_response_at
+        if ticket.status_category in ("resolved", "closed"):
+            assert ticket.resolved_at is not None
+        if ticket.status_category == "closed":
+            assert ticket.closed_at is not None and ticket.closed_at >= ticket.resolved_at
+        articles = sorted(ticket.articles.all(), key=lambda a: (a.created_at, a.pk))
+        assert articles[0].author_id == ticket.requester_id
+        assert articles[0].created_at == ticket.created_at
+        replied = {e.new for e in log if e.kind in ("replied", "note_added")}
+        assert replied == {a.pk for a in articles[1:]}
+        if ticket.status_category in ACTIVE_CATEGORIES:
+            assert ticket.score > 0
+        if ticket.assignee_id:
+            assert ticket.team.memberships.filter(user_id=ticket.assignee_id).exists()
+
+
+def test_rerun_reuses_people_and_normal_writes_follow(agent):
+    small(120)
+    people = User.objects.count()
+    small(120, seed=8)
+    assert User.objects.count() == people
+    assert Ticket.objects.count() == 240
+    # Sequences were moved past the loaded ids: the ORM and the actions keep working.
+    ticket = actions.open_ticket(actor=agent, title="After the load", description="Works?")
+    assert ticket.pk > Ticket.objects.exclude(pk=ticket.pk).order_by("-pk").first().pk
+    article = actions.add_reply(ticket, actor=agent, body="Yes.")
+    assert article.pk > Article.objects.exclude(pk=article.pk).order_by("-pk").first().pk
+
+
+def test_generated_ticket_opens_in_the_desk(client):
+    small(60)
+    dataset.ensure_logins("a-demo-password-1")
+    agent = User.objects.get(email="agent@okno.example")
+    ticket = Ticket.objects.filter(team__memberships__user=agent).order_by("-pk").first()
+    client.force_login(agent)
+    assert client.get(f"/desk/tickets/{ticket.pk}/").status_code == 200
+    team = Team.objects.get(name=dataset.TEAMS[0][1])
+    page = client.get(f"/desk/?team={team.pk}")
+    assert page.status_code == 200
+
+
+def test_big_load_drops_and_restores_foreign_keys(monkeypatch):
+    from django.db import connection
+
+    def foreign_keys() -> set[str]:
+        if connection.vendor != "postgresql":
+            return set()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT conname FROM pg_constraint WHERE contype = 'f' AND conrelid::regclass::text"
+                " IN ('tickets_ticket', 'tickets_article', 'tickets_ticketevent')"
+            )
+            return {row[0] for row in cursor.fetchall()}
+
+    before = foreign_keys()
+    monkeypatch.setattr(dataset, "FAST_LOAD_MIN", 0)
+    assert small(30).tickets == 30
+    assert foreign_keys() == before
+    assert Ticket.objects.filter(requester__isnull=False).count() == 30
+
+
+def test_sla_clocks_are_optional():
+    report = small(20)
+    if report.clocks == 0:
+        assert any("SLA clocks skipped" in text for text in report.notes)
+
+
+def test_demo_command_bulk_and_small(settings, tmp_path):
+    settings.DATA_DIR = tmp_path
+    out = StringIO()
+    call_command("okno_demo", "--tickets", "1000", "--seed", "3", "--quiet", stdout=out)
+    assert "Bulk data set: 1,000 tickets" in out.getvalue()
+    assert "agent@okno.example" in read_logins()
+    out = StringIO()
+    call_command("okno_demo", "--if-empty", stdout=out)
+    assert "agent@okno.example" in out.getvalue()  # users exist: the saved logins are shown
+
+
+def test_small_demo_unchanged(settings, tmp_path):
+    settings.DATA_DIR = tmp_path
+    out = StringIO()
+    call_command("okno_demo", "--tickets", "3", stdout=out)
+    assert "Demo data created: 3 tickets." in out.getvalue()
+    assert Ticket.objects.count() == 3
+
+
+def test_progress_without_a_terminal_prints_deciles():
+    stream = StringIO()
+    progress = dataset.Progress(100, stream)
+    for done in range(0, 101, 5):
+        progress.update(done)
+    lines = stream.getvalue().splitlines()
+    assert len(lines) == 11 and lines[-1].startswith("100.0%")
