@@ -234,7 +234,9 @@ def file_report(
     report_id = (report_id or "").strip()
     stored_diag, comment = _validate(diagnostics, comment, report_id, screenshot)
     # Serialise presses of one person so concurrent presses cannot both pass the limit check.
-    user = User.objects.select_for_update().select_related("organization").get(pk=user.pk)
+    user = (
+        User.objects.select_for_update(of=("self",)).select_related("organization").get(pk=user.pk)
+    )
     now = timezone.now()
 
     if report_id:
