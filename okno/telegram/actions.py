@@ -90,6 +90,8 @@ def current_ticket(chat: Chat) -> Ticket | None:
         ticket = ticket.merged_into
     if ticket is None or ticket.status_category == StatusCategory.CLOSED:
         return None
+    if ticket.requester_id != chat.user_id:
+        return None  # merged into someone else's ticket: never write into (or show) theirs
     return ticket
 
 
@@ -231,7 +233,7 @@ def _write(
         channel=Channel.CHAT,
         attachments=files,
         message_id=message_id,
-        custom_fields={"telegram_chat": chat.chat_id},
+        custom_fields={"telegram_bot": bot.pk, "telegram_chat": chat.chat_id},
     )
     chat.ticket = ticket
     chat.save(update_fields=["ticket", "updated_at"])

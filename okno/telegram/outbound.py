@@ -66,9 +66,11 @@ def on_ticket_event(ticket_id: int, event: str, *, article_id: int | None = None
     ticket = Ticket.objects.select_related("requester").filter(pk=ticket_id).first()
     if ticket is None:
         return "ticket gone"
-    chats = list(
-        Chat.objects.filter(user_id=ticket.requester_id, bot__enabled=True).select_related("bot")
-    )
+    chats = Chat.objects.filter(user_id=ticket.requester_id, bot__enabled=True)
+    bot_id = (ticket.custom_fields or {}).get("telegram_bot")
+    if isinstance(bot_id, int):  # opened through one bot: answer through that one only
+        chats = chats.filter(bot_id=bot_id)
+    chats = list(chats.select_related("bot"))
     if not chats:
         return "no chat"
     article = Article.objects.filter(pk=article_id).first() if article_id else None

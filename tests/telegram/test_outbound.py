@@ -127,3 +127,16 @@ def test_long_replies_are_split(conversation, agent, bot_api):
     outbound.on_ticket_event(conversation.pk, "replied", article_id=article.pk)
     texts = [c.params["text"] for c in bot_api.sent("sendMessage")]
     assert len(texts) == 2 and all(len(t) <= 4096 for t in texts)
+
+
+def test_reply_goes_through_the_bot_the_ticket_came_from(
+    conversation, agent, bot_api, deliver, service
+):
+    from okno.telegram.models import Bot
+
+    other = Bot.objects.create(name="Second bot", token="999:other", api_base_url=bot_api.url)
+    deliver(updates.text(900050, "Hello other bot"), target=other)  # token unknown to the server
+    bot_api.calls.clear()
+    article = ticket_actions.add_reply(conversation, actor=agent, body="From the first bot")
+    assert outbound.on_ticket_event(conversation.pk, "replied", article_id=article.pk) == "sent 1"
+    assert len(bot_api.sent("sendMessage")) == 1

@@ -242,3 +242,15 @@ def test_language_of_the_telegram_user_is_used(deliver, bot_api):
 
         expected = gettext("You have no open request. Write a message to open one.")
     assert bot_api.sent("sendMessage")[-1].params["text"] == expected
+
+
+def test_merged_into_someone_elses_ticket_starts_a_new_one(deliver, bot_api, agent, ticket):
+    """Never write into, or tell the status of, another requester's ticket."""
+    deliver(updates.text(900001, "Printer jams"))
+    mine = Ticket.objects.exclude(pk=ticket.pk).get()
+    ticket_actions.merge_tickets(mine, ticket, actor=agent)
+    deliver(updates.command(900002, "status"))
+    assert ticket.title not in bot_api.sent("sendMessage")[-1].params["text"]
+    deliver(updates.text(900003, "Any news?"))
+    assert not ticket.articles.filter(body_text="Any news?").exists()
+    assert Ticket.objects.filter(title="Any news?").exists()
