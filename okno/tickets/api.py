@@ -520,9 +520,8 @@ def tickets_attachments_create(
         "responses": {
             200: {
                 "description": "The file's bytes, with its sniffed content type.",
-                "content": {
-                    "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
-                },
+                # Any type: the stored file's sniffed content type (text/plain, image/png …).
+                "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}},
             }
         }
     },
