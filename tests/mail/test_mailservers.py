@@ -259,3 +259,18 @@ def test_failed_send_is_retried_with_backoff_then_shown_on_the_ticket(
         Context({"ticket": row.ticket})
     )
     assert "Email not delivered" not in html
+
+
+def test_acknowledgement_speaks_the_requesters_language(
+    smtp_sink, requester, l1, django_capture_on_commit_callbacks, run_tasks
+):
+    from okno.mail.actions import ingest
+
+    requester.language = "ru"
+    requester.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        ingest(make_mail(subject="Принтер"))
+    run_tasks()
+    assert (
+        smtp_sink.messages[0]["Subject"].strip().startswith("Мы получили ваше обращение: Принтер")
+    )
