@@ -47,12 +47,15 @@ def test_openapi_lists_every_operation_with_its_id_and_docs(client, db):
         for path, item in schema["paths"].items()
         for method, op in item.items()
     }
-    assert found == OPERATIONS
-    for item in schema["paths"].values():
-        for op in item.values():
-            assert op["summary"] and op["description"], op["operationId"]
+    # The core operations keep their ids; other apps add their own routers.
+    assert OPERATIONS.items() <= found.items()
+    assert len(set(found.values())) == len(found), "operation ids must be unique"
+    for path, item in schema["paths"].items():
+        for method, op in item.items():
+            assert op.get("summary") and op.get("description"), op["operationId"]
             assert "401" in op["responses"], op["operationId"]
-            assert op["security"] == [{"TokenAuth": []}, {"SessionAuth": []}]
+            if (method, path) in OPERATIONS:
+                assert op["security"] == [{"TokenAuth": []}, {"SessionAuth": []}]
     schemes = schema["components"]["securitySchemes"]
     assert schemes["TokenAuth"] == {"type": "http", "scheme": "bearer"}
     assert "ErrorOut" in schema["components"]["schemas"]
