@@ -46,8 +46,16 @@ messages: venv
 	cd okno && ../$(PY) ../manage.py makemessages -l ru -l uk --no-obsolete --no-location
 	cd okno && ../$(PY) ../manage.py compilemessages
 
+# Benchmarks run on their own database next to PG_URL's (created when missing); size from
+# OKNO_BENCH_TICKETS (default 100000). See docs/performance.md.
+BENCH_URL ?= $(dir $(PG_URL))okno_bench
+
 bench: venv services
-	OKNO_DATABASE_URL=$(PG_URL) $(PY) -m bench $(BENCH)
+	OKNO_DATABASE_URL=$(BENCH_URL) $(PY) -m bench $(BENCH)
+
+.PHONY: bench-peer
+bench-peer: venv services
+	OKNO_DATABASE_URL=$(BENCH_URL) $(PY) -m bench.peer
 
 clean:
 	rm -rf $(VENV) var/test-*

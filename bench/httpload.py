@@ -8,6 +8,7 @@ successful responses only, nearest-rank percentiles. Only loopback targets are a
 from __future__ import annotations
 
 import http.client
+import math
 import statistics
 import threading
 import time
@@ -67,7 +68,7 @@ def pct(sorted_values: list[float], p: float) -> float | None:
     """Nearest-rank percentile of an ascending list."""
     if not sorted_values:
         return None
-    k = max(0, min(len(sorted_values) - 1, round(p / 100.0 * len(sorted_values) + 0.5) - 1))
+    k = max(0, min(len(sorted_values) - 1, math.ceil(p / 100.0 * len(sorted_values)) - 1))
     return sorted_values[k]
 
 
