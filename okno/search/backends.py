@@ -331,17 +331,20 @@ def search(
     rows.sort(key=lambda item: -float(item[1][1] or 0))
 
     hits: list[Hit] = []
-    seen_tickets: set[int] = set()
+    by_ticket: dict[int, Hit] = {}
     for kind, (pk, rank, snippet, source, ticket_id) in rows:
         if kind == "kb":
             hits.append(Hit("kb", int(pk), float(rank or 0), render_snippet(snippet), "article"))
             continue
-        if int(ticket_id) in seen_tickets:  # one hit per ticket: its best match
+        seen = by_ticket.get(int(ticket_id))
+        if seen is not None:  # one hit per ticket, ranked by its best match
+            if seen.source == "title" and source != "title" and MARK_START in (snippet or ""):
+                # The title is shown anyway: the matching reply says more.
+                seen.snippet, seen.source = render_snippet(snippet), source
             continue
-        seen_tickets.add(int(ticket_id))
-        hits.append(
-            Hit("ticket", int(ticket_id), float(rank or 0), render_snippet(snippet), source)
-        )
+        hit = Hit("ticket", int(ticket_id), float(rank or 0), render_snippet(snippet), source)
+        by_ticket[hit.pk] = hit
+        hits.append(hit)
     page = hits[offset : offset + limit]
     if len(hits) > offset + limit:
         results.next_cursor = str(offset + limit)
