@@ -15,7 +15,7 @@ from typing import Any
 from django.db.models import Count, Max, Q
 from django.utils.translation import gettext_lazy as _
 
-from okno.tickets.models import Attachment, Ticket
+from okno.tickets.models import Attachment, Channel, Ticket
 
 from . import diagnostics as diag
 from .models import Press
@@ -65,7 +65,8 @@ def _read_json(attachment: Attachment) -> Any:
 
 def diagnostics_for(ticket: Ticket) -> list[Report]:
     """The Red Button reports filed into ``ticket``, newest first (at most five)."""
-    if ticket is None or not getattr(ticket, "pk", None):
+    # Presses only ever file into Red Button tickets, so other pages cost no query.
+    if ticket is None or not getattr(ticket, "pk", None) or ticket.channel != Channel.REDBUTTON:
         return []
     presses = (
         Press.objects.filter(ticket=ticket, attachment__isnull=False)

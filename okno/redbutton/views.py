@@ -36,11 +36,17 @@ class DeviceForm(forms.Form):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
 
 
+NEW_DEVICE_KEY = "redbutton_new_device"
+
+
 @login_required
 def devices(request: HttpRequest) -> HttpResponse:
-    """The person's devices; registering one shows its token and config file once."""
+    """The person's devices; registering one shows its token and config file once.
+
+    Post/redirect/get: the raw token rides in the session to the next page view only, so a
+    reload neither registers a second device nor shows the token again.
+    """
     form = DeviceForm(request.POST or None)
-    created = None
     if request.method == "POST" and form.is_valid():
         try:
             device, raw = actions.register_device(
@@ -50,12 +56,18 @@ def devices(request: HttpRequest) -> HttpResponse:
             for field, errors in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
         else:
+            request.session[NEW_DEVICE_KEY] = {"id": device.pk, "token": raw}
+            return redirect("redbutton:devices")
+    created = None
+    fresh = request.session.pop(NEW_DEVICE_KEY, None) if request.method == "GET" else None
+    if fresh:
+        device = Device.objects.filter(pk=fresh.get("id"), owner=request.user).first()
+        if device is not None:
             created = {
                 "device": device,
-                "token": raw,
-                "config": queries.client_config(request.build_absolute_uri("/"), raw),
+                "token": fresh["token"],
+                "config": queries.client_config(request.build_absolute_uri("/"), fresh["token"]),
             }
-            form = DeviceForm()
     response = render(
         request,
         "redbutton/devices.html",

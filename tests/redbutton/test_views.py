@@ -12,8 +12,9 @@ from okno.redbutton.queries import diagnostics_for
 
 def test_registering_a_device_shows_the_token_and_config_once(client, requester):
     client.force_login(requester)
-    response = client.post(reverse("redbutton:devices"), {"name": "Office PC"})
-    assert response.status_code == 200
+    posted = client.post(reverse("redbutton:devices"), {"name": "Office PC"})
+    assert posted.status_code == 302  # post/redirect/get: a reload registers nothing
+    response = client.get(posted["Location"])
     device = Device.objects.get(owner=requester)
     text = response.content.decode()
     assert "token = okrb_" in text and 'download="config.ini"' in text
