@@ -48,19 +48,18 @@ def open_source(mailbox: Mailbox) -> Source:
 
 def poll(mailbox: Mailbox, *, limit: int | None = None) -> PollResult:
     """Fetch up to ``limit`` new messages (the mailbox's batch size) and ingest each one."""
-    from ..actions import ingest
+    from ..actions import ingest_many
 
     result = PollResult()
     with open_source(mailbox) as source:
         uids = source.new_uids(limit or mailbox.batch_size)
         for start in range(0, len(uids), CHUNK):
-            finished = []
-            for uid, raw in source.fetch_many(uids[start : start + CHUNK]):
-                row = ingest(raw, mailbox=mailbox, source=mailbox.protocol, uid=uid)
-                if row.state != InboundMessage.State.RECEIVED:
-                    finished.append(uid)
+            chunk = list(source.fetch_many(uids[start : start + CHUNK]))
+            rows = ingest_many(chunk, mailbox=mailbox, source=mailbox.protocol)
+            finished = [uid for uid, row in rows if row.state != InboundMessage.State.RECEIVED]
+            for _uid, row in rows:
                 result.add(row.state)
-            source.done_many(finished)  # only after every message of the chunk is stored
+            source.done_many(finished)  # only after the whole chunk is stored and processed
     return result
 
 
