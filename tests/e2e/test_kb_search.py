@@ -60,3 +60,40 @@ def test_search_by_russian_word_form(browser, login, live_server, screenshot, re
     page.press("#search-q", "Enter")
     page.wait_for_url(f"**/desk/tickets/{ticket.pk}/")
     screenshot(page, "search-02-number-opens-ticket")
+
+
+def test_agent_writes_publishes_and_compares_versions(
+    browser, login, live_server, screenshot, agent
+):
+    Category.objects.create(name="Network", slug="network")
+    page = login(browser, agent)
+    page.goto(f"{live_server.url}/kb/manage/new/")
+    page.fill("#id_title", "Подключение к VPN")
+    page.select_option("#id_category", label="Network")
+    page.select_option("#id_language", "ru")
+    page.fill("#id_summary", "Как подключиться к VPN из дома за пять минут.")
+    page.fill("#id_body_html", "<p>Установите клиент.</p><p>Войдите.</p>")
+    page.check("input[name=visibility][value=public]")
+    page.click("button[name=publish]")
+    page.get_by_text("The article is saved.").wait_for()
+    page.fill(
+        "#id_body_html",
+        "<p>Установите клиент.</p><p>Войдите через <b>SSO</b>.</p><ul><li>Готово</li></ul>",
+    )
+    page.click("button[name=save]")
+    page.get_by_text("The article is saved.").wait_for()
+    screenshot(page, "kb-03-editor")
+    page.click("text=Compare versions")
+    page.locator(".diff-add").first.wait_for()
+    screenshot(page, "kb-04-version-diff")
+
+    reader = browser.new_context(viewport={"width": 390, "height": 800}).new_page()
+    reader.goto(f"{live_server.url}/kb/network/podklyuchenie-k-vpn/")
+    assert reader.locator("h1").inner_text() == "Подключение к VPN"
+    assert (
+        reader.locator("meta[name=description]")
+        .get_attribute("content")
+        .startswith("Как подключиться")
+    )
+    screenshot(reader, "kb-05-public-article")
+    reader.context.close()
