@@ -17,7 +17,7 @@ import pytest
 CLIENT = Path(__file__).resolve().parents[2] / "clients" / "redbutton"
 sys.path.insert(0, str(CLIENT / "src"))
 
-from okno_redbutton import cli, collect, config, gui, report, spool, transport  # noqa: E402
+from okno_redbutton import cli, collect, config, evidence, gui, report, spool, transport  # noqa: E402
 
 
 def test_the_package_declares_the_console_script_and_no_dependencies():
@@ -127,21 +127,21 @@ def test_a_broken_collector_is_named_not_fatal(monkeypatch):
 def test_logs_fall_back_to_a_syslog_file_and_tolerate_absence(monkeypatch, tmp_path):
     syslog = tmp_path / "syslog"
     syslog.write_text("".join(f"line {i}\n" for i in range(80)))
-    monkeypatch.setattr(collect, "_run", lambda *a, **k: None)  # no journalctl
-    real_tail = collect._tail
+    monkeypatch.setattr(evidence, "run", lambda *a, **k: None)  # no journalctl
+    real_tail = evidence._tail
     monkeypatch.setattr(
-        collect,
+        evidence,
         "_tail",
         lambda path, n: real_tail(str(syslog), n) if path == "/var/log/syslog" else None,
     )
-    found = collect.logs()
+    found = evidence.logs()
     assert (
         found["source"] == "/var/log/syslog"
         and found["lines"][-1] == "line 79"
         and len(found["lines"]) == 50
     )
-    monkeypatch.setattr(collect, "_tail", lambda path, n: None)
-    assert collect.logs()["lines"] == []
+    monkeypatch.setattr(evidence, "_tail", lambda path, n: None)
+    assert evidence.logs()["lines"] == []
 
 
 def test_screenshot_never_raises():

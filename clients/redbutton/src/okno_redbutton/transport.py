@@ -60,7 +60,8 @@ def post_report(url: str, token: str, payload: dict[str, Any], timeout: float = 
             )
     except urllib.error.HTTPError as exc:
         body = _json(exc.read())
-        error = body.get("error") if isinstance(body.get("error"), dict) else {}
+        found = body.get("error")
+        error: dict[str, Any] = found if isinstance(found, dict) else {}
         message = str(error.get("message") or exc.reason)
         fields = error.get("fields") or {}
         if fields:
