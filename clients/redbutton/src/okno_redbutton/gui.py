@@ -128,6 +128,7 @@ class Window:
         text = self.scrolledtext.ScrolledText(dialog, width=90, height=30, wrap="none")
         text.insert("1.0", report.preview(payload))
         text.configure(state="disabled")
+        self.preview_text = text  # the exact words the person confirms (tests read them)
         text.pack(fill="both", expand=True, padx=8)
         buttons = tk.Frame(dialog, pady=8)
         buttons.pack()
@@ -142,9 +143,10 @@ class Window:
             self._say("Sending…")
             self._background(lambda: report.send(self.cfg, payload), self._sent)
 
-        tk.Button(buttons, text="Send", width=12, command=send, bg=RED, fg="white").pack(
-            side="left", padx=4
+        self.send_button = tk.Button(
+            buttons, text="Send", width=12, command=send, bg=RED, fg="white"
         )
+        self.send_button.pack(side="left", padx=4)
         tk.Button(buttons, text="Cancel", width=12, command=cancel).pack(side="left", padx=4)
         dialog.protocol("WM_DELETE_WINDOW", cancel)
         dialog.transient(self.root)
