@@ -114,23 +114,27 @@ def test_generated_ticket_opens_in_the_desk(client):
     assert page.status_code == 200
 
 
-def test_big_load_drops_and_restores_foreign_keys(monkeypatch):
+def test_big_load_drops_and_restores_foreign_keys_and_indexes(monkeypatch):
     from django.db import connection
 
-    def foreign_keys() -> set[str]:
+    def schema() -> set[str]:
         if connection.vendor != "postgresql":
             return set()
+        tables = ["tickets_ticket", "tickets_article", "tickets_ticketevent"]
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT conname FROM pg_constraint WHERE contype = 'f' AND conrelid::regclass::text"
-                " IN ('tickets_ticket', 'tickets_article', 'tickets_ticketevent')"
+                "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE contype = 'f'"
+                " AND conrelid::regclass::text = ANY(%s)"
+                " UNION SELECT pg_get_indexdef(indexrelid) FROM pg_index"
+                " WHERE indrelid::regclass::text = ANY(%s)",
+                [tables, tables],
             )
             return {row[0] for row in cursor.fetchall()}
 
-    before = foreign_keys()
+    before = schema()
     monkeypatch.setattr(dataset, "FAST_LOAD_MIN", 0)
     assert small(30).tickets == 30
-    assert foreign_keys() == before
+    assert schema() == before
     assert Ticket.objects.filter(requester__isnull=False).count() == 30
 
 
@@ -140,11 +144,13 @@ def test_sla_clocks_are_optional():
         assert any("SLA clocks skipped" in text for text in report.notes)
 
 
-def test_demo_command_bulk_and_small(settings, tmp_path):
+def test_demo_command_bulk_and_small(settings, tmp_path, monkeypatch):
     settings.DATA_DIR = tmp_path
+    assert dataset.BULK_THRESHOLD == 1000
+    monkeypatch.setattr(dataset, "BULK_THRESHOLD", 50)  # the same path as 1000+, smaller
     out = StringIO()
-    call_command("okno_demo", "--tickets", "1000", "--seed", "3", "--quiet", stdout=out)
-    assert "Bulk data set: 1,000 tickets" in out.getvalue()
+    call_command("okno_demo", "--tickets", "80", "--seed", "3", "--quiet", stdout=out)
+    assert "Bulk data set: 80 tickets" in out.getvalue()
     assert "agent@okno.example" in read_logins()
     out = StringIO()
     call_command("okno_demo", "--if-empty", stdout=out)
