@@ -13,6 +13,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
@@ -226,7 +227,9 @@ def redbutton_report(request: HttpRequest, payload: ReportIn, response: HttpResp
         "merged": result.merged,
         "duplicate": result.duplicate,
         "message": result.message,
-        "url": request.build_absolute_uri(f"/portal/tickets/{ticket.pk}/") if ticket else "",
+        "url": request.build_absolute_uri(reverse("portal:ticket", args=[ticket.pk]))
+        if ticket
+        else "",
     }
     return Status(201 if result.created else 200, out)
 
