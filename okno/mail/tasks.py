@@ -10,17 +10,19 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
+from django.db.models import Q
 from django.utils import timezone
 from django_tasks import task
 
 logger = logging.getLogger(__name__)
 
 STALE_AFTER = timedelta(minutes=5)
+TRANSIENT_RETRIES = 3
 
 
 @task(queue_name="mail")
 def poll_due_mailboxes() -> int:
-    from .actions import due_mailboxes, process_inbound
+    from .actions import due_mailboxes, process_inbound, retry_inbound
     from .models import InboundMessage
 
     queued = 0
@@ -36,6 +38,20 @@ def poll_due_mailboxes() -> int:
     ).values_list("pk", flat=True)[:200]
     for row_id in list(stale):
         process_inbound(row_id)
+    # Quarantined because the database hiccuped (not because of the message): try again,
+    # a few times, before leaving it to an administrator.
+    database_errors = Q()
+    for name in ("OperationalError:", "InterfaceError:", "InternalError:"):
+        database_errors |= Q(error__startswith=name)
+    transient = (
+        InboundMessage.objects.filter(
+            state=InboundMessage.State.QUARANTINED, attempts__lt=TRANSIENT_RETRIES
+        )
+        .filter(database_errors)
+        .values_list("pk", flat=True)[:50]
+    )
+    for row_id in list(transient):
+        retry_inbound(row_id)
     return queued
 
 

@@ -272,3 +272,28 @@ def test_mailbox_admin_never_shows_a_secret(admin, client, monkeypatch):
         },
     )
     assert response.status_code == 200 and "not the secret itself" in response.content.decode()
+
+
+def test_sweep_finishes_stored_messages_and_retries_database_hiccups(requester, l1):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from okno.mail.actions import quarantine, store_inbound
+    from okno.mail.tasks import poll_due_mailboxes
+
+    stranded, _c, _m = store_inbound(make_mail(subject="Stored, then the process died"))
+    InboundMessage.objects.filter(pk=stranded.pk).update(
+        received_at=timezone.now() - timedelta(minutes=10)
+    )
+    hiccup, _c, _m = store_inbound(make_mail(subject="Database was locked"))
+    quarantine(hiccup.pk, error="OperationalError: database is locked")
+    broken, _c, _m = store_inbound(b"Subject: no sender\r\nMessage-ID: <nos@x>\r\n\r\nx\r\n")
+    quarantine(broken.pk, error="The message has no sender address.")
+    poll_due_mailboxes.call()
+    states = dict(InboundMessage.objects.values_list("subject", "state"))
+    assert states == {
+        "Stored, then the process died": "processed",
+        "Database was locked": "processed",
+        "no sender": "quarantined",
+    }
