@@ -213,9 +213,14 @@ class SlaTarget(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["policy", "kind", "priority"],
+                condition=Q(priority__isnull=False),
                 name="unique_target_per_priority",
-                nulls_distinct=False,
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["policy", "kind"],
+                condition=Q(priority__isnull=True),
+                name="unique_target_any_priority",
+            ),
         ]
 
     def __str__(self) -> str:
