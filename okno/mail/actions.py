@@ -182,6 +182,13 @@ def record_bounce(ticket: Ticket, *, msg: ParsedMessage) -> TicketEvent:
     outbound = None
     if msg.bounce_message_id:
         outbound = OutboundEmail.objects.filter(message_id=msg.bounce_message_id).first()
+    if outbound is not None:  # the ticket page shows it as not delivered
+        detail = " ".join(msg.body_text.split())[:300]
+        OutboundEmail.objects.filter(pk=outbound.pk).update(
+            state=OutboundEmail.State.FAILED,
+            error=f"Bounced: {detail}" if detail else "Bounced",
+            next_attempt_at=None,
+        )
     return events.record(
         ticket,
         MAIL_BOUNCED,

@@ -274,3 +274,37 @@ def test_acknowledgement_speaks_the_requesters_language(
     assert (
         smtp_sink.messages[0]["Subject"].strip().startswith("Мы получили ваше обращение: Принтер")
     )
+
+
+def test_bounce_of_our_mail_marks_it_undelivered_on_the_ticket(
+    smtp_sink, requester, l1, django_capture_on_commit_callbacks, run_tasks
+):
+    from django.template import Context, Template
+
+    from okno.mail.actions import ingest
+
+    with django_capture_on_commit_callbacks(execute=True):
+        row = ingest(make_mail(subject="Phone"))
+    run_tasks()
+    ack_id = smtp_sink.messages[0]["Message-ID"]
+    bounce = (
+        b"From: MAILER-DAEMON@acme.test\r\nTo: support@okno.test\r\n"
+        b"Subject: Undelivered Mail Returned to Sender\r\nMessage-ID: <b2@acme.test>\r\n"
+        b"MIME-Version: 1.0\r\n"
+        b'Content-Type: multipart/report; report-type=delivery-status; boundary="B"\r\n\r\n'
+        b"--B\r\nContent-Type: text/plain\r\n\r\nMailbox full.\r\n"
+        b"--B\r\nContent-Type: message/delivery-status\r\n\r\nStatus: 5.2.2\r\n\r\n"
+        b"--B\r\nContent-Type: text/rfc822-headers\r\n\r\n"
+        b"Message-ID: " + ack_id.encode() + b"\r\nSubject: x\r\n\r\n--B--\r\n"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert ingest(bounce).reason == "bounce"
+    run_tasks()
+    assert len(smtp_sink.messages) == 1  # nobody answers a bounce
+    email = OutboundEmail.objects.get()
+    assert email.state == "failed" and "Mailbox full" in email.error
+    html = Template("{% load mail_tags %}{% mail_delivery ticket %}").render(
+        Context({"ticket": row.ticket})
+    )
+    assert "Email not delivered" in html and "gave up" in html
+    assert TicketEvent.objects.filter(ticket=row.ticket, kind="mail_bounced").exists()
