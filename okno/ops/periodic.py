@@ -20,4 +20,6 @@ PERIODIC_JOBS: list[PeriodicJob] = [
     PeriodicJob("okno.sla.tasks.sweep_clocks", 30),
     PeriodicJob("okno.sla.tasks.rescore_open_tickets", 300),
     PeriodicJob("okno.mail.tasks.poll_due_mailboxes", 15),
+    # monitoring events left behind by the API's throttled job queueing; flapping sweep
+    PeriodicJob("okno.alerts.tasks.process_events", 10),
 ]
