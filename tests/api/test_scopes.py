@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 
 import pytest
@@ -209,3 +210,30 @@ def test_the_schema_documents_scopes_and_request_ids(client):
     operation = schema["paths"]["/api/v1/tickets"]["get"]
     assert {"401", "403", "429"} <= set(operation["responses"])
     assert "X-Request-ID" in operation["responses"]["200"]["headers"]
+
+
+def test_hand_built_error_bodies_get_the_request_id_and_5xx_are_logged(rf, caplog):
+    from django.http import JsonResponse
+
+    from okno.api.middleware import with_request_id
+
+    @with_request_id
+    def broken(request):
+        return JsonResponse({"error": {"code": "x", "message": "m", "fields": {}}}, status=502)
+
+    with caplog.at_level(logging.ERROR, logger="okno.api"):
+        response = broken(rf.get("/api/v1/anything", HTTP_X_REQUEST_ID="up-1"))
+    assert response["X-Request-ID"] == "up-1"
+    assert json.loads(response.content)["error"]["request_id"] == "up-1"
+    assert any("request_id=up-1" in r.getMessage() for r in caplog.records)
+
+
+def test_the_site_wide_middleware_ids_every_response(rf):
+    from django.http import HttpResponse
+
+    from okno.api.middleware import RequestIdMiddleware
+
+    middleware = RequestIdMiddleware(lambda request: HttpResponse("page"))
+    response = middleware(rf.get("/desk/"))
+    assert len(response["X-Request-ID"]) == 32
+    assert middleware(rf.get("/", HTTP_X_REQUEST_ID="abc"))["X-Request-ID"] == "abc"
