@@ -247,6 +247,12 @@ NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 200
 API_RATE_LIMIT = env("API_RATE_LIMIT", "600/min")  # per token; empty turns throttling off
 
+# --- Red Button -----------------------------------------------------------------------------
+REDBUTTON_DEVICE_RATE = env("REDBUTTON_DEVICE_RATE", "6/h")
+REDBUTTON_USER_RATE = env("REDBUTTON_USER_RATE", "10/h")
+REDBUTTON_MERGE_WINDOW_MINUTES = env_int("REDBUTTON_MERGE_WINDOW_MINUTES", 30)
+REDBUTTON_MAX_REPORT_KB = env_int("REDBUTTON_MAX_REPORT_KB", 1024)
+
 # --- Logging ---------------------------------------------------------------------------------
 LOGGING = {
     "version": 1,
