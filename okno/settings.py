@@ -98,6 +98,8 @@ INSTALLED_APPS = [
     "okno.reports",
     "okno.search",
     "okno.notifications",
+    "okno.routing",
+    "okno.csat",
 ]
 
 MIDDLEWARE = [

@@ -136,6 +136,8 @@ ROUTERS = [
     "okno.reports.api",
     "okno.search.api",
     "okno.notifications.api",
+    "okno.routing.api",
+    "okno.csat.api",
 ]
 for _module in ROUTERS:
     if importlib.util.find_spec(_module) is not None:
