@@ -155,7 +155,7 @@ class SqliteBackend(Backend):
         return self.run(
             "SELECT rowid, -bm25(search_ticket_fts, 10.0, 3.0), "  # noqa: S608
             "highlight(search_ticket_fts, 0, %s, %s), 'title', rowid FROM search_ticket_fts "
-            f"WHERE search_ticket_fts MATCH %s AND rowid IN ({scope_sql}) "
+            f"WHERE search_ticket_fts MATCH %s AND +rowid IN ({scope_sql}) "
             "ORDER BY bm25(search_ticket_fts, 10.0, 3.0) LIMIT %s",
             (MARK_START, MARK_END, self.match(stems), *scope_params, n),
         )
@@ -180,7 +180,7 @@ class SqliteBackend(Backend):
         return self.run(
             "SELECT rowid, -bm25(search_kb_fts, 8.0, 1.0), "  # noqa: S608
             "snippet(search_kb_fts, -1, %s, %s, '…', 24), 'article', NULL FROM search_kb_fts "
-            f"WHERE search_kb_fts MATCH %s AND rowid IN ({scope_sql}) "
+            f"WHERE search_kb_fts MATCH %s AND +rowid IN ({scope_sql}) "
             "ORDER BY bm25(search_kb_fts, 8.0, 1.0) LIMIT %s",
             (MARK_START, MARK_END, self.match(stems), *scope_params, n),
         )
