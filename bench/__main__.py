@@ -13,7 +13,14 @@ import traceback
 from datetime import UTC, datetime
 from pathlib import Path
 
-MODULES = ["bench.sla_due", "bench.sla_scan", "bench.mail_parse", "bench.mail_ingest", "bench.web"]
+MODULES = [
+    "bench.sla_due",
+    "bench.sla_scan",
+    "bench.mail_parse",
+    "bench.mail_ingest",
+    "bench.web",
+    "bench.events",
+]
 
 
 def main(argv: list[str]) -> int:
