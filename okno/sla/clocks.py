@@ -228,7 +228,11 @@ def created_facts(events: Sequence[TicketEvent], ticket: Ticket) -> dict[str, An
     for row in events:
         if row.kind == ev.CREATED:
             return dict(row.data or {})
-    return {  # a ticket from before the event log had a CREATED event: use its current values
+    return current_facts(ticket)  # a ticket from before the event log had a CREATED event
+
+
+def current_facts(ticket: Ticket) -> dict[str, Any]:
+    return {
         "type": ticket.type,
         "priority": ticket.priority,
         "team": ticket.team_id,
@@ -245,7 +249,9 @@ def pin_ticket(
     pin = TicketSla.objects.filter(ticket_id=ticket.pk).select_related("policy_version").first()
     if pin is not None and not latest:
         return pin
-    facts = created_facts(events, ticket)
+    # The first match uses the facts the ticket was created with; a re-pin (``latest``) uses
+    # its current classification, so a reclassified ticket can move to another policy.
+    facts = current_facts(ticket) if latest else created_facts(events, ticket)
     policy = match_policy(facts)
     if policy is None:
         return pin

@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django_tasks import task
 
-RESCORE_BATCH = 500
+RESCORE_LIMIT = 2000
 
 
 @task(queue_name="default")
@@ -21,25 +21,25 @@ def sweep_clocks() -> int:
 
 
 @task(queue_name="default")
-def rescore_open_tickets() -> int:
-    """Every 5 min: time-to-breach and age move with the clock; refresh active tickets' score."""
+def rescore_open_tickets(limit: int = RESCORE_LIMIT) -> int:
+    """Every 5 min: time to breach and age move with the clock, so refresh the scores of the
+    active tickets scored longest ago (at most ``limit`` per run, so runs never pile up)."""
+    from django.db.models import F
+
     from okno.tickets import actions
     from okno.tickets.models import ACTIVE_CATEGORIES, Ticket
 
-    done, after = 0, 0
     cutoff = timezone.now()
-    while True:
-        batch = list(
-            Ticket.objects.filter(Q(status_category__in=ACTIVE_CATEGORIES), pk__gt=after)
-            .filter(Q(score_breakdown__isnull=True) | Q(score_breakdown__computed_at__lt=cutoff))
-            .order_by("pk")[:RESCORE_BATCH]
-        )
-        if not batch:
-            return done
-        for ticket in batch:
-            actions.refresh_sla(ticket, actor=None)
-            done += 1
-        after = batch[-1].pk
+    stale = (
+        Ticket.objects.filter(status_category__in=ACTIVE_CATEGORIES)
+        .filter(Q(score_breakdown__isnull=True) | Q(score_breakdown__computed_at__lt=cutoff))
+        .order_by(F("score_breakdown__computed_at").asc(nulls_first=True), "pk")
+    )
+    done = 0
+    for ticket in stale[:limit]:
+        actions.refresh_sla(ticket, actor=None)
+        done += 1
+    return done
 
 
 @task(queue_name="default")

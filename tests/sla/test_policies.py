@@ -182,3 +182,25 @@ def test_recompute_rebuilds_a_clock_that_was_tampered_with(policy, requester, se
     call_command("okno_sla", "recompute", str(ticket.pk), stdout=io.StringIO())
     assert clock(ticket).due_at == berlin("2026-03-03 16:00")
     assert set(clocks_of(ticket)) == {("first_response", 1), ("resolution", 1)}
+
+
+def test_a_reclassified_ticket_keeps_its_policy_until_open_clocks_are_recomputed(
+    make_policy, requester, agent, service, travel
+):
+    from okno.catalog.models import Service
+
+    network = Service.objects.create(name="Network", owner_team=service.owner_team)
+    make_policy("Fallback", order=100)
+    make_policy(
+        "Network",
+        order=1,
+        services=[network],
+        targets=[{"kind": "resolution", "amount": 2, "unit": "hours"}],
+    )
+    travel("2026-03-02 09:00")
+    ticket = open_for(requester, service)
+    actions.update_ticket(ticket, actor=agent, service=network)
+    assert clock(ticket).policy_version.policy.name == "Fallback"
+    call_command("okno_sla", "recompute", "--open", "--latest", stdout=io.StringIO())
+    assert clock(ticket).policy_version.policy.name == "Network"
+    assert clock(ticket).due_at == berlin("2026-03-02 11:00")
