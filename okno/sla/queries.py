@@ -259,3 +259,59 @@ def compliance(
 
 def time_left(clock: ClockView) -> timedelta | None:
     return None if clock.remaining_seconds is None else timedelta(seconds=clock.remaining_seconds)
+
+
+@dataclass(frozen=True)
+class PolicyOverview:
+    """One policy as the SLA document page renders it (from its current version)."""
+
+    name: str
+    description: str
+    order: int
+    version: int
+    conditions: dict[str, list[Any]]  # services, organizations (names), types, priorities, …
+    calendar_source: str
+    calendar: dict[str, Any] | None  # the policy's own calendar definition (+ name, version)
+    targets: tuple[dict[str, Any], ...]  # snapshot rows: kind, priority, seconds, days, pause …
+    escalations: tuple[dict[str, Any], ...]
+    penalty_per_breach: str
+
+
+def policies_overview() -> list[PolicyOverview]:
+    """Active policies in matching order, for the readable SLA document (a handful of queries)."""
+    from okno.sla.models import SlaPolicy
+
+    out = []
+    policies = (
+        SlaPolicy.objects.filter(is_active=True)
+        .select_related("calendar")
+        .prefetch_related("services", "organizations", "versions")
+        .order_by("order", "pk")
+    )
+    for policy in policies:
+        versions = sorted(policy.versions.all(), key=lambda v: v.version)
+        snapshot = versions[-1].snapshot if versions else {}
+        calendar = policy.calendar
+        out.append(
+            PolicyOverview(
+                name=policy.name,
+                description=policy.description,
+                order=policy.order,
+                version=versions[-1].version if versions else 0,
+                conditions={
+                    "services": [s.name for s in policy.services.all()],
+                    "organizations": [o.name for o in policy.organizations.all()],
+                    "ticket_types": list(policy.ticket_types or []),
+                    "priorities": list(policy.priorities or []),
+                    "channels": list(policy.channels or []),
+                },
+                calendar_source=policy.calendar_source,
+                calendar=None
+                if calendar is None
+                else {"name": calendar.name, "version": calendar.version, **calendar.definition()},
+                targets=tuple(snapshot.get("targets", [])),
+                escalations=tuple(snapshot.get("escalations", [])),
+                penalty_per_breach=str(policy.penalty_per_breach),
+            )
+        )
+    return out

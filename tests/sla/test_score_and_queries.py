@@ -175,3 +175,17 @@ def test_the_rescoring_job_refreshes_active_tickets(policy, requester, service, 
     travel("2026-03-03 15:00")
     assert rescore_open_tickets.call() == 1
     assert Ticket.objects.get(pk=ticket.pk).score > before
+
+
+def test_policies_overview_feeds_the_sla_document(policy, service, django_assert_max_num_queries):
+    policy.services.add(service)
+    with django_assert_max_num_queries(5):
+        (overview,) = queries.policies_overview()
+    assert overview.name == "Standard"
+    assert overview.conditions["services"] == ["Printing"]
+    assert overview.calendar["timezone"] == "Europe/Berlin"
+    assert {t["kind"] for t in overview.targets} == {
+        "first_response",
+        "next_response",
+        "resolution",
+    }
