@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-MESSAGES = 600
+MESSAGES = 300
 ROOT = Path(__file__).resolve().parent.parent
 
 
