@@ -24,6 +24,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlencode, urlsplit
@@ -113,6 +114,7 @@ def prepare(tickets: int, seed: int) -> Fixture:
     import secrets
 
     from django.db import connection
+    from django.utils import timezone
 
     from okno.accounts.models import ApiToken, Team, User
     from okno.ops import dataset
@@ -141,7 +143,8 @@ def prepare(tickets: int, seed: int) -> Fixture:
     manager = User.objects.get(email="manager@okno.example")
     team = Team.objects.get(name=dataset.TEAMS[0][1])
     service_id = team.services.order_by("pk").values_list("pk", flat=True).first()
-    ApiToken.objects.filter(user=agent, name="benchmark").delete()
+    yesterday = timezone.now() - timedelta(days=1)  # a concurrent run keeps its own token
+    ApiToken.objects.filter(user=agent, name="benchmark", created_at__lt=yesterday).delete()
     _token, raw = ApiToken.issue(agent, "benchmark", ["read", "write"])
     total = Ticket.objects.count()
     max_id = Ticket.objects.order_by("-pk").values_list("pk", flat=True).first() or 0

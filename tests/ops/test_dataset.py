@@ -138,10 +138,20 @@ def test_big_load_drops_and_restores_foreign_keys_and_indexes(monkeypatch):
     assert Ticket.objects.filter(requester__isnull=False).count() == 30
 
 
-def test_sla_clocks_are_optional():
-    report = small(20)
-    if report.clocks == 0:
-        assert any("SLA clocks skipped" in text for text in report.notes)
+def test_sla_clocks_when_the_sla_app_is_there():
+    report = small(40)
+    try:
+        from okno.sla.models import SlaClock
+    except ImportError:
+        assert report.clocks == 0 and "SLA clocks skipped" in report.notes[0]
+        return
+    assert report.clocks == SlaClock.objects.count() == 80  # first response + resolution
+    for clock in SlaClock.objects.select_related("ticket"):
+        open_clock = clock.state in ("running", "breached_running", "paused")
+        assert open_clock == (clock.ticket.status_category in ACTIVE_CATEGORIES) or (
+            clock.kind == "first_response" and clock.ticket.first_response_at
+        )
+        assert clock.started_at == clock.ticket.created_at
 
 
 def test_demo_command_bulk_and_small(settings, tmp_path, monkeypatch):
