@@ -89,7 +89,7 @@ def render_snippet(raw: str) -> str:
 def _sql(queryset: QuerySet[Any]) -> tuple[str, tuple[Any, ...]]:
     """The scope as a sub-select; an empty scope (``.none()``) selects no row."""
     try:
-        sql, params = queryset.query.sql_with_params()
+        sql, params = queryset.order_by().query.sql_with_params()
     except EmptyResultSet:
         return "SELECT CAST(NULL AS BIGINT) WHERE 1 = 0", ()
     return sql, tuple(params)
@@ -211,29 +211,27 @@ class PostgresBackend(Backend):
             (text, text, self.tsquery(stems)),
         )
 
+    # The tsquery is written out (not joined from a sub-select) wherever it is used, so the
+    # planner sees a constant and can use the GIN indexes.
     def tickets(self, stems: list[str], text: str, scope: QuerySet[Any], n: int) -> list[Any]:
         scope_sql, scope_params = _sql(scope)
-        query, query_params = self._query(stems, text)
+        q, qp = self._query(stems, text)
         like = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        use_trgm = len(text) >= 3
+        if len(text) >= 3:  # trigram: numbers, e-mail addresses, parts of words
+            rank = f"ts_rank(d.document, {q}) + similarity(d.plain, %s)"
+            rank_params: tuple[Any, ...] = (*qp, text)
+            where = f"(d.document @@ {q} OR d.plain ILIKE %s)"
+            where_params: tuple[Any, ...] = (*qp, like)
+        else:
+            rank, rank_params = f"ts_rank(d.document, {q})", qp
+            where, where_params = f"d.document @@ {q}", qp
         return self.run(
-            "SELECT hit.id, hit.rank, ts_headline('russian', t.title, hit.q, %s), 'title', hit.id "  # noqa: S608
-            "FROM (SELECT d.ticket_id AS id, q.q AS q, "
-            "ts_rank(d.document, q.q) + CASE WHEN %s THEN similarity(d.plain, %s) ELSE 0 END "
-            f"AS rank FROM search_ticketdocument d, (SELECT {query} AS q) q "
-            "WHERE (d.document @@ q.q OR (%s AND d.plain ILIKE %s)) "
-            f"AND d.ticket_id IN ({scope_sql}) ORDER BY rank DESC, d.ticket_id DESC LIMIT %s"
+            f"SELECT hit.id, hit.rank, ts_headline('russian', t.title, {q}, %s), 'title', hit.id "  # noqa: S608
+            f"FROM (SELECT d.ticket_id AS id, {rank} AS rank FROM search_ticketdocument d "
+            f"WHERE {where} AND d.ticket_id IN ({scope_sql}) "
+            "ORDER BY rank DESC, d.ticket_id DESC LIMIT %s"
             ") hit JOIN tickets_ticket t ON t.id = hit.id ORDER BY hit.rank DESC, hit.id DESC",
-            (
-                self.TITLE_HEADLINE,
-                use_trgm,
-                text,
-                *query_params,
-                use_trgm,
-                like,
-                *scope_params,
-                n,
-            ),
+            (*qp, self.TITLE_HEADLINE, *rank_params, *where_params, *scope_params, n),
         )
 
     def articles(
@@ -241,32 +239,31 @@ class PostgresBackend(Backend):
     ) -> list[Any]:
         scope_sql, scope_params = _sql(scope)
         notes_sql, notes_params = _sql(notes)
-        query, query_params = self._query(stems, text)
+        q, qp = self._query(stems, text)
         return self.run(
-            "SELECT hit.id, hit.rank, ts_headline('russian', a.body_text, hit.q, %s), "  # noqa: S608
+            f"SELECT hit.id, hit.rank, ts_headline('russian', a.body_text, {q}, %s), "  # noqa: S608
             "hit.kind, hit.ticket_id FROM (SELECT d.article_id AS id, d.kind, d.ticket_id, "
-            "q.q AS q, ts_rank(d.document, q.q) AS rank "
-            f"FROM search_ticketarticledocument d, (SELECT {query} AS q) q "
-            "WHERE d.document @@ q.q "
+            f"ts_rank(d.document, {q}) AS rank FROM search_ticketarticledocument d "
+            f"WHERE d.document @@ {q} "
             f"AND ((d.kind = 'reply' AND d.ticket_id IN ({scope_sql})) "
             f"OR (d.kind = 'note' AND d.ticket_id IN ({notes_sql}))) "
             "ORDER BY rank DESC, d.article_id DESC LIMIT %s"
             ") hit JOIN tickets_article a ON a.id = hit.id ORDER BY hit.rank DESC, hit.id DESC",
-            (self.HEADLINE, *query_params, *scope_params, *notes_params, n),
+            (*qp, self.HEADLINE, *qp, *qp, *scope_params, *notes_params, n),
         )
 
     def kb(self, stems: list[str], text: str, scope: QuerySet[Any], n: int) -> list[Any]:
         scope_sql, scope_params = _sql(scope)
-        query, query_params = self._query(stems, text)
+        q, qp = self._query(stems, text)
         return self.run(
             "SELECT hit.id, hit.rank, ts_headline('russian', "  # noqa: S608
-            "a.title || ' · ' || a.summary || ' ' || a.body_text, hit.q, %s), "
-            "'article', NULL FROM (SELECT d.article_id AS id, q.q AS q, "
-            "ts_rank(d.document, q.q) AS rank "
-            f"FROM search_kbdocument d, (SELECT {query} AS q) q WHERE d.document @@ q.q "
-            f"AND d.article_id IN ({scope_sql}) ORDER BY rank DESC, d.article_id DESC LIMIT %s"
+            f"a.title || ' · ' || a.summary || ' ' || a.body_text, {q}, %s), "
+            "'article', NULL FROM (SELECT d.article_id AS id, "
+            f"ts_rank(d.document, {q}) AS rank FROM search_kbdocument d "
+            f"WHERE d.document @@ {q} AND d.article_id IN ({scope_sql}) "
+            "ORDER BY rank DESC, d.article_id DESC LIMIT %s"
             ") hit JOIN kb_article a ON a.id = hit.id ORDER BY hit.rank DESC, hit.id DESC",
-            (self.HEADLINE, *query_params, *scope_params, n),
+            (*qp, self.HEADLINE, *qp, *qp, *scope_params, n),
         )
 
 
