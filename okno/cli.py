@@ -24,6 +24,10 @@ USAGE = """usage: okno COMMAND [options]
   check                                                     check configuration and database
   sla due|elapsed ...                                       business-time arithmetic (no database)
   mail parse FILE [--json]                                  parse an email file (no database)
+  mail import FILE.eml|FILE.mbox                            take messages in as the poller would
+  mail poll [--mailbox N] [--loop]                          fetch from configured mailboxes now
+  mail smtpd                                                inbound SMTP listener
+  sla recompute [--all|TICKET]                              rebuild SLA clocks from the event log
   migrate, shell, ... any Django management command
 
 Run `okno COMMAND --help` for a command's options."""

@@ -95,6 +95,10 @@ def notify_requester(ticket_id: int, event: str, *, article_id: int | None = Non
         return "nothing to send"
     if is_automated_address(ticket.requester.email):
         return "automated sender: no notification"
+    if ticket.requester.email.lower().endswith(".invalid"):
+        # Reserved TLD (RFC 2606): people reached only through another channel, e.g. Telegram
+        # users registered as tg-<id>@telegram.invalid, get their replies there, not by email.
+        return "no email address"
     key = f"{ticket.pk}:{template}:{article_id or ticket.status_id}:{ticket.reopen_count}"
     email = OutboundEmail.objects.filter(key=key).first()
     if email is None:

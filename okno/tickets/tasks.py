@@ -40,13 +40,14 @@ def enqueue_ticket_followup(ticket_id: int, event: str, *, article_id: int | Non
     """Queue the follow-ups once the surrounding transaction has committed."""
 
     def _enqueue() -> None:
-        for handler in available_handlers():
-            try:
-                ticket_followup.enqueue(
-                    handler=handler, ticket_id=ticket_id, event=event, article_id=article_id
-                )
-            except Exception:  # the change is committed; a queue outage must not surface
-                logger.exception("Could not queue %s for ticket %s (%s)", handler, ticket_id, event)
+        try:
+            with transaction.atomic():  # one commit for all handlers' jobs
+                for handler in available_handlers():
+                    ticket_followup.enqueue(
+                        handler=handler, ticket_id=ticket_id, event=event, article_id=article_id
+                    )
+        except Exception:  # the change is committed; a queue outage must not surface
+            logger.exception("Could not queue follow-ups for ticket %s (%s)", ticket_id, event)
 
     transaction.on_commit(_enqueue)
 
