@@ -602,8 +602,13 @@ def generate(
     agents: int = 50,
     requesters: int = 5000,
     organizations: int = 200,
+    keep_indexes: bool = False,
 ) -> Report:
-    """Add ``tickets`` tickets (and the people and teams they need) to the configured database."""
+    """Add ``tickets`` tickets (and the people and teams they need) to the configured database.
+
+    ``keep_indexes`` loads into a database in use: indexes and foreign keys stay, every chunk
+    commits on its own (an interrupted load keeps the chunks it finished), no table is locked.
+    """
     started = time.perf_counter()
     rnd = random.Random(seed)  # noqa: S311 - reproducible data, not secrets
     report = Report()
@@ -643,6 +648,7 @@ def generate(
     # indexes for the load and rebuild them (validated, set-based) in the same transaction -
     # all or nothing, as the baseline's generator does.
     fast = connection.vendor == "postgresql" and tickets >= max(existing, FAST_LOAD_MIN)
+    fast = fast and not keep_indexes  # keep_indexes: commit chunk by chunk, no table locks
     with transaction.atomic() if fast else contextlib.nullcontext():
         saved = _drop_foreign_keys(tables) if fast else []
         done = 0

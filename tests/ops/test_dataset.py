@@ -182,3 +182,9 @@ def test_progress_without_a_terminal_prints_deciles():
         progress.update(done)
     lines = stream.getvalue().splitlines()
     assert len(lines) == 11 and lines[-1].startswith("100.0%")
+
+
+def test_keep_indexes_never_touches_the_schema(monkeypatch):
+    monkeypatch.setattr(dataset, "FAST_LOAD_MIN", 0)
+    monkeypatch.setattr(dataset, "_drop_foreign_keys", lambda tables: pytest.fail("dropped"))
+    assert small(20, keep_indexes=True).tickets == 20

@@ -27,6 +27,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--quiet", action="store_true", help="no progress bar on stderr (bulk data sets)"
         )
+        parser.add_argument(
+            "--keep-indexes",
+            action="store_true",
+            help="bulk data sets: keep indexes and foreign keys, commit chunk by chunk",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["if_empty"] and User.objects.exists():
@@ -54,6 +59,7 @@ class Command(BaseCommand):
             seed=options["seed"],
             password=password,
             stream=None if options["quiet"] else sys.stderr,
+            keep_indexes=options["keep_indexes"],
             **extra,
         )
         admin, agent, _manager, requester = dataset.ensure_logins(password)
