@@ -248,6 +248,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 200
 API_RATE_LIMIT = env("API_RATE_LIMIT", "600/min")  # per token; empty turns throttling off
+ALERTS_RATE_LIMIT = env("ALERTS_RATE_LIMIT", "")  # monitoring event intake; off by default
 
 # --- Red Button -----------------------------------------------------------------------------
 REDBUTTON_DEVICE_RATE = env("REDBUTTON_DEVICE_RATE", "6/h")
