@@ -28,15 +28,15 @@ def small(tickets: int = 400, **kw: object) -> dataset.Report:
 
 
 def test_shape_follows_the_baseline():
-    report = small(1200)
-    assert report.tickets == Ticket.objects.count() == 1200
+    report = small(800)
+    assert report.tickets == Ticket.objects.count() == 800
     assert Team.objects.filter(name__in=[t[1] for t in dataset.TEAMS]).count() == 20
     per_ticket = report.articles / report.tickets
     assert 2.5 < per_ticket < 3.6  # description + ~Poisson(2) follow-ups
     assert report.events == TicketEvent.objects.count()
     active = Ticket.objects.filter(status_category__in=ACTIVE_CATEGORIES).count()
-    assert 0.04 < active / 1200 < 0.2  # ~10 % open
-    assert 0.6 < Ticket.objects.filter(status_category="closed").count() / 1200 < 0.95
+    assert 0.04 < active / 800 < 0.2  # ~10 % open
+    assert 0.6 < Ticket.objects.filter(status_category="closed").count() / 800 < 0.95
     span = Ticket.objects.order_by("created_at")
     assert (NOW - span.first().created_at).days > 2 * 365  # three years of history
     titles = " ".join(Ticket.objects.values_list("title", flat=True))
