@@ -317,7 +317,7 @@ def attempt(delivery_pk: int) -> str:
     delivery.response_excerpt = result["excerpt"]
     delivery.duration_ms = result["duration_ms"]
     delivery.error = "" if ok else (result["error"] or f"HTTP {result['status_code']}")
-    delivery.sent_at = timezone.now()
+    delivery.sent_at = now = timezone.now()
     if delivery.event == PING:  # a test from the admin: logged, never retried or counted
         delivery.state = DeliveryState.SUCCEEDED if ok else DeliveryState.GAVE_UP
         delivery.save()
@@ -335,7 +335,7 @@ def attempt(delivery_pk: int) -> str:
         will_disable = subscription.enabled and subscription.failure_count >= disable_after()
         if delivery.attempt < max_attempts() and not will_disable:
             delivery.state = DeliveryState.FAILED
-            delivery.next_retry_at = timezone.now() + retry_delay(delivery.attempt)
+            delivery.next_retry_at = now + retry_delay(delivery.attempt)
             delivery.save()
             retry = WebhookDelivery.objects.create(
                 subscription=subscription,
