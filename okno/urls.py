@@ -48,6 +48,7 @@ for _app in (
     "reports",
     "search",
     "notifications",
+    "csat",
 ):
     if importlib.util.find_spec(f"okno.{_app}.urls") is not None:
         urlpatterns.append(path(f"{_app}/", include(f"okno.{_app}.urls")))

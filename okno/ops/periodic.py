@@ -22,4 +22,6 @@ PERIODIC_JOBS: list[PeriodicJob] = [
     PeriodicJob("okno.mail.tasks.poll_due_mailboxes", 15),
     # monitoring events left behind by the API's throttled job queueing; flapping sweep
     PeriodicJob("okno.alerts.tasks.process_events", 10),
+    # "remind me tomorrow at 10:00" on tickets (each reminder fires once)
+    PeriodicJob("okno.notifications.tasks.send_due_reminders", 30),
 ]

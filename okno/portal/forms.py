@@ -39,6 +39,16 @@ class RequestForm(OknoForm):
         queryset=Service.objects.none(),
         required=False,
         empty_label=_("I am not sure"),
+        # Choosing a service loads its guidance and extra questions (portal:service_fields).
+        widget=forms.Select(
+            attrs={
+                "hx-get": reverse_lazy("portal:service_fields"),
+                "hx-trigger": "change",
+                "hx-target": "#service-fields",
+                "hx-swap": "innerHTML",
+                "aria-controls": "service-fields",
+            }
+        ),
     )
     type = forms.TypedChoiceField(
         label=_("What kind of request is it?"),

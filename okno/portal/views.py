@@ -7,19 +7,23 @@ internal notes, note files and other system events never reach these pages.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from okno.accounts.queries import get_ticket_for, visible_tickets
+from okno.catalog.forms import CustomFieldsForm, active_form, answer_rows
+from okno.catalog.models import Service
 from okno.desk.forms import apply_action_errors, as_new_attachments
 from okno.search.backends import search
 from okno.tickets import actions
@@ -36,7 +40,52 @@ from okno.tickets.models import (
     TicketEvent,
 )
 
+from . import actions as portal_actions
 from .forms import PortalReplyForm, ReopenRequestForm, RequestForm, portal_services
+
+DEFAULT_REOPEN_DAYS = 14
+
+
+def reopen_days() -> int:
+    """How long after resolution a requester may reopen (``PORTAL_REOPEN_DAYS``, default 14)."""
+    return int(getattr(settings, "PORTAL_REOPEN_DAYS", DEFAULT_REOPEN_DAYS))
+
+
+def reopen_deadline(ticket: Ticket) -> datetime | None:
+    if ticket.status_category != StatusCategory.RESOLVED or ticket.resolved_at is None:
+        return None
+    return ticket.resolved_at + timedelta(days=reopen_days())
+
+
+def can_reopen(ticket: Ticket) -> bool:
+    deadline = reopen_deadline(ticket)
+    return deadline is not None and timezone.now() <= deadline
+
+
+def catalog_groups(services: list[Service]) -> list[tuple[str, str, list[Service]]]:
+    """Services under their catalog category (in the category's order); the rest last."""
+    groups: dict[int | None, tuple[str, str, list[Service]]] = {}
+    ordered = sorted(
+        services,
+        key=lambda s: (
+            s.catalog_category is None,
+            s.catalog_category.order if s.catalog_category else 0,
+            s.catalog_category.name if s.catalog_category else "",
+            s.order,
+            s.name,
+        ),
+    )
+    for s in ordered:
+        cat = s.catalog_category
+        key = cat.pk if cat else None
+        if key not in groups:
+            groups[key] = (
+                cat.name if cat else _("Other services"),
+                cat.description if cat else "",
+                [],
+            )
+        groups[key][2].append(s)
+    return list(groups.values())
 
 
 def my_requests(user: Any) -> QuerySet[Ticket]:
@@ -56,36 +105,74 @@ def home(request: HttpRequest) -> HttpResponse:
     recent = list(
         my_requests(request.user).select_related("status").order_by("-updated_at", "-id")[:5]
     )
+    services = list(portal_services().select_related("catalog_category", "request_form"))
     return render(
         request,
         "portal/home.html",
-        {"services": portal_services(), "recent": recent},
+        {"services": services, "groups": catalog_groups(services), "recent": recent},
     )
+
+
+def _selected_service(value: str) -> Service | None:
+    if not str(value or "").isdigit():
+        return None
+    return portal_services().filter(pk=int(value)).first()
+
+
+def _follow_up_of(request: HttpRequest, value: str) -> Ticket | None:
+    """The earlier request a new one follows up on, if the person may see it."""
+    if not str(value or "").isdigit():
+        return None
+    try:
+        return get_ticket_for(request.user, value)
+    except Http404:
+        return None
+
+
+@login_required
+def service_fields(request: HttpRequest) -> HttpResponse:
+    """The chosen service's guidance and extra questions (htmx, when the service changes)."""
+    service = _selected_service(request.GET.get("service", ""))
+    extra = CustomFieldsForm(active_form(service), actor=request.user)
+    return render(request, "portal/_service_fields.html", {"extra": extra})
 
 
 @login_required
 def new_request(request: HttpRequest) -> HttpResponse:
-    initial = {}
+    initial: dict[str, Any] = {}
+    source = request.POST if request.method == "POST" else request.GET
+    service = _selected_service(source.get("service", ""))
+    previous = _follow_up_of(request, source.get("follow_up", ""))
     if request.method == "GET":
-        service_id = request.GET.get("service", "")
-        if service_id.isdigit():
-            initial["service"] = int(service_id)
+        if service is not None:
+            initial["service"] = service.pk
         initial["title"] = request.GET.get("title", "")[:250]
+        if previous is not None and not initial["title"]:
+            initial["title"] = _("Again: %(title)s") % {"title": previous.title}
+            initial["title"] = initial["title"][:250]
     form = RequestForm(request.POST or None, request.FILES or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    extra = CustomFieldsForm(
+        active_form(service), request.POST or None, request.FILES or None, actor=request.user
+    )
+    if request.method == "POST" and all([form.is_valid(), extra.is_valid()]):
         data = form.cleaned_data
+        answers = extra.answers()
+        fields = {
+            "title": data["title"],
+            "description": data["description"],
+            "type": data["type"],
+            "service": data["service"],
+            "impact": data["impact"],
+            "urgency": data["urgency"],
+            "channel": Channel.WEB,
+            "attachments": as_new_attachments(data["attachments"]) + answers.files,
+            "custom_fields": answers.custom_fields,
+        }
         try:
-            ticket = actions.open_ticket(
-                actor=request.user,
-                title=data["title"],
-                description=data["description"],
-                type=data["type"],
-                service=data["service"],
-                impact=data["impact"],
-                urgency=data["urgency"],
-                channel=Channel.WEB,
-                attachments=as_new_attachments(data["attachments"]),
-            )
+            if previous is not None:
+                ticket = portal_actions.open_follow_up(previous, actor=request.user, **fields)
+            else:
+                ticket = actions.open_ticket(actor=request.user, **fields)
         except ValidationError as exc:
             apply_action_errors(form, exc)
         else:
@@ -96,10 +183,14 @@ def new_request(request: HttpRequest) -> HttpResponse:
             )
             return redirect("portal:ticket", pk=ticket.pk)
     kb_hits = []
-    if request.method == "GET" and len(initial.get("title", "")) >= 3:
+    if request.method == "GET" and len(initial.get("title", "")) >= 3 and previous is None:
         # Arriving with a summary (e.g. from the home page): show matching articles at once.
         kb_hits = search(request.user, initial["title"], kinds=("kb",), limit=5, match="any").hits
-    return render(request, "portal/new.html", {"form": form, "kb_hits": kb_hits})
+    return render(
+        request,
+        "portal/new.html",
+        {"form": form, "extra": extra, "kb_hits": kb_hits, "previous": previous},
+    )
 
 
 @login_required
@@ -108,7 +199,11 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
     params.setdefault("state", "all")
     params.setdefault("sort", "updated")
     flt = TicketFilter.from_params(params, default_limit=25)
-    tickets = flt.apply(my_requests(request.user)).select_related("status", "requester")
+    scope = "mine" if params.get("scope") == "mine" else "all"
+    base = my_requests(request.user)
+    if scope == "mine":
+        base = base.filter(requester=request.user)
+    tickets = flt.apply(base).select_related("status", "requester")
     try:
         rows, next_cursor = flt.page(tickets)
     except FilterError:
@@ -121,7 +216,21 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "portal/tickets.html",
-        {"rows": rows, "flt": flt, "next_params": next_params},
+        {
+            "rows": rows,
+            "flt": flt,
+            "next_params": next_params,
+            "scope": scope,
+            "sees_organization": _sees_organization(request.user),
+        },
+    )
+
+
+def _sees_organization(user: Any) -> bool:
+    return bool(
+        user.sees_organization_tickets
+        and user.organization_id is not None
+        and user.organization.shared_tickets
     )
 
 
@@ -163,6 +272,10 @@ def _render_ticket(
         "is_active": ticket.status_category in ACTIVE_CATEGORIES,
         "is_resolved": ticket.status_category == StatusCategory.RESOLVED,
         "is_closed": ticket.status_category == StatusCategory.CLOSED,
+        "can_reopen": can_reopen(ticket),
+        "reopen_deadline": reopen_deadline(ticket),
+        "reopen_days": reopen_days(),
+        "answers": answer_rows(ticket),
     }
     return render(request, "portal/ticket.html", context, status=status)
 
@@ -177,6 +290,8 @@ def ticket_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def ticket_reply(request: HttpRequest, pk: int) -> HttpResponse:
     ticket = get_ticket_for(request.user, pk, write=True)
     form = PortalReplyForm(request.POST, request.FILES)
+    if ticket.status_category == StatusCategory.RESOLVED and not can_reopen(ticket):
+        form.add_error(None, _("It is too late to reopen this request. Please open a new one."))
     if form.is_valid():
         try:
             actions.add_reply(
@@ -214,6 +329,15 @@ def ticket_resolve(request: HttpRequest, pk: int) -> HttpResponse:
 def ticket_reopen(request: HttpRequest, pk: int) -> HttpResponse:
     ticket = get_ticket_for(request.user, pk, write=True)
     form = ReopenRequestForm(request.POST)
+    if ticket.status_category == StatusCategory.RESOLVED and not can_reopen(ticket):
+        form.add_error(
+            None,
+            _(
+                "Requests can be reopened within %(days)s days of resolution. "
+                "Please open a new request; we will link it to this one."
+            )
+            % {"days": reopen_days()},
+        )
     if form.is_valid():
         try:
             actions.reopen_ticket(ticket, actor=request.user, reason=form.cleaned_data["reason"])
@@ -223,3 +347,25 @@ def ticket_reopen(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Your request is open again. We will look at it."))
             return redirect("portal:ticket", pk=ticket.pk)
     return _render_ticket(request, ticket, status=400, reopen=form)
+
+
+@require_POST
+@login_required
+def ticket_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    """The requester withdraws an active request: it moves to the default closed status."""
+    ticket = get_ticket_for(request.user, pk, write=True)
+    if ticket.requester_id != request.user.pk:
+        messages.error(request, _("Only the person who sent the request can cancel it."))
+        return redirect("portal:ticket", pk=ticket.pk)
+    if ticket.status_category not in ACTIVE_CATEGORIES:
+        messages.error(request, _("This request is no longer open."))
+        return redirect("portal:ticket", pk=ticket.pk)
+    try:
+        actions.change_status(
+            ticket, actor=request.user, status=actions.default_status(StatusCategory.CLOSED)
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+    else:
+        messages.success(request, _("Your request is cancelled. Thank you for letting us know."))
+    return redirect("portal:ticket", pk=ticket.pk)

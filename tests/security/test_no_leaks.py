@@ -38,6 +38,10 @@ ROUTES = {
     "redbutton:*": "own devices only (filtered by owner, else 404); statistics for agents only",
     "kb:*": "articles scoped by kb.queries.visible_articles; editor and reply tools agents only",
     "search:search": "scoped by visible_tickets (notes: can_work_on) and visible_articles",
+    "csat:rate": "signed token (bad or foreign: 404) and get_ticket_for; requester only",
+    "csat:report": "agents only; ratings scoped to their teams (managers: all)",
+    "notifications:*": "own notifications/reminders only (filtered by user, else 404); ticket "
+    "forms scoped by get_ticket_for and agents only",
     "api:*": "walked through the OpenAPI schema below",
     "admin:*": "staff only",
     "widget:script": "static script, no data",
