@@ -250,6 +250,12 @@ NINJA_PAGINATION_MAX_LIMIT = 200
 API_RATE_LIMIT = env("API_RATE_LIMIT", "600/min")  # per token; empty turns throttling off
 ALERTS_RATE_LIMIT = env("ALERTS_RATE_LIMIT", "")  # monitoring event intake; off by default
 
+# --- Outbound webhooks ----------------------------------------------------------------------
+WEBHOOK_TIMEOUT = float(env("WEBHOOK_TIMEOUT", "10"))
+WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 6)
+WEBHOOK_RETRY_BASE_SECONDS = float(env("WEBHOOK_RETRY_BASE_SECONDS", "60"))
+WEBHOOK_DISABLE_AFTER = env_int("WEBHOOK_DISABLE_AFTER", 10)
+
 # --- Red Button -----------------------------------------------------------------------------
 REDBUTTON_DEVICE_RATE = env("REDBUTTON_DEVICE_RATE", "6/h")
 REDBUTTON_USER_RATE = env("REDBUTTON_USER_RATE", "10/h")

@@ -26,6 +26,7 @@ command -v xgettext >/dev/null || missing+=(gettext)
 [ -x /usr/sbin/dovecot ] || missing+=(dovecot-imapd dovecot-pop3d)       # real IMAP/POP3 server for mail tests
 command -v prometheus-alertmanager >/dev/null || missing+=(prometheus-alertmanager)  # real Alertmanager
 command -v Xvfb >/dev/null || missing+=(xvfb xauth)                   # the Red Button's Tk window test
+command -v node >/dev/null || missing+=(nodejs)                        # webhook signature snippet test
 if [ ${#missing[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   (as_root apt-get update -qq && as_root apt-get install -y -qq "${missing[@]}" >/dev/null) || true
