@@ -590,6 +590,27 @@ ARTICLE_FIELDS = ["id", "ticket_id", "kind", "author_id", "channel", "body_text"
 EVENT_FIELDS = ["id", "ticket_id", "kind", "actor_id", "field", "old", "new", "data", "created_at"]
 
 
+@dataclass
+class Plan:
+    """Everything one ticket's generation reads (built once per run)."""
+
+    rnd: random.Random
+    people: People
+    texts: Texts
+    statuses: dict[str, int]
+    prio: dict[tuple[int, int], int]
+    now: datetime
+    tau: float  # P(active | age) = 0.5 e^(-age/tau), P(resolved | age) = 0.4 e^(-age/tau)
+    type_cum: list[float] = field(
+        default_factory=lambda: list(itertools.accumulate(w for _t, w in TYPES))
+    )
+    channel_cum: list[float] = field(
+        default_factory=lambda: list(itertools.accumulate(w for _c, w in CHANNELS))
+    )
+    weights: Weights = field(default_factory=Weights.default)
+    norms: Norms = field(default_factory=Norms)
+
+
 def generate(
     tickets: int,
     *,
@@ -617,15 +638,17 @@ def generate(
         people = reference_data(
             password_hash, agents=agents, requesters=requesters, organizations=organizations
         )
-    texts = Texts(rnd)
-    statuses = {s.key: s.pk for s in Status.objects.all()}
-    prio = {(i, u): priority_for(i, u) for i in (1, 2, 3) for u in (1, 2, 3)}
-    weights, norms = Weights.default(), Norms()
-    type_cum = list(itertools.accumulate(w for _t, w in TYPES))
-    channel_cum = list(itertools.accumulate(w for _c, w in CHANNELS))
     now = (now or timezone.now()).astimezone(UTC).replace(microsecond=0)
     span = span_days * 86400.0
-    tau = 0.2 * span  # P(active | age) = 0.5 e^(-age/tau): ~10 % active; resolved 0.4 e^(..): ~8 %
+    plan = Plan(
+        rnd=rnd,
+        people=people,
+        texts=Texts(rnd),
+        statuses={s.key: s.pk for s in Status.objects.all()},
+        prio={(i, u): priority_for(i, u) for i in (1, 2, 3) for u in (1, 2, 3)},
+        now=now,
+        tau=0.2 * span,  # ~10 % active, ~8 % resolved over the span
+    )
     clock_writer = sla_clock_writer()
     if clock_writer is None:
         report.notes.append(
@@ -658,24 +681,9 @@ def generate(
             for _n in range(size):
                 clock += rnd.expovariate(1.0 / gap)
                 created = datetime.fromtimestamp(min(clock, now.timestamp() - 60), UTC)
-                t = _ticket(
-                    rnd,
-                    people,
-                    texts,
-                    statuses,
-                    prio,
-                    type_cum,
-                    channel_cum,
-                    now,
-                    created,
-                    tau,
-                    next_ticket,
-                )
+                t = _ticket(plan, created, next_ticket)
                 next_ticket += 1
-                t["now"] = now
                 mix[t["status_key"]] = mix.get(t["status_key"], 0) + 1
-                if t["status_category"] in ("new", "open", "waiting"):
-                    t["score"] = round(_score(t, now, people, weights, norms), 3)
                 batch.append(t)
             article_id = reserve_ids(Article, sum(len(t["articles"]) for t in batch))
             for t in batch:
@@ -712,20 +720,9 @@ def generate(
     return report
 
 
-def _ticket(
-    rnd: random.Random,
-    people: People,
-    texts: Texts,
-    statuses: dict[str, int],
-    prio: dict[tuple[int, int], int],
-    type_cum: list[float],
-    channel_cum: list[float],
-    now: datetime,
-    created: datetime,
-    tau: float,
-    tid: int,
-) -> dict[str, Any]:
+def _ticket(plan: Plan, created: datetime, tid: int) -> dict[str, Any]:
     """One ticket's fields and its articles in time order; statuses follow the age."""
+    rnd, people, texts, now, tau = plan.rnd, plan.people, plan.texts, plan.now, plan.tau
     team = weighted(rnd, people.team_cum)
     requester, org, first_name, lang = people.requesters[weighted(rnd, people.requester_cum)]
     age = (now - created).total_seconds()
@@ -747,7 +744,7 @@ def _ticket(
     extra = min(weighted(rnd, EXTRA_CUM), 7)
     if rnd.random() < 0.01:  # a long thread now and then (the ticket-page benchmark reads them)
         extra = rnd.randint(8, 16)
-    channel = CHANNELS[weighted(rnd, channel_cum)][0]
+    channel = CHANNELS[weighted(rnd, plan.channel_cum)][0]
     articles: list[tuple[str, int | None, str, str, datetime, int | None]] = [
         ("reply", requester, channel, texts.pick(lang, "description"), created, None)
     ]
@@ -772,9 +769,9 @@ def _ticket(
     else:
         status_key = rnd.choices(["open", "waiting_customer", "waiting_third_party"], [7, 2, 1])[0]
     impact, urgency = rnd.choice((1, 2, 2, 3, 3)), rnd.choice((1, 2, 3, 3))
-    ticket_type = TYPES[weighted(rnd, type_cum)][0]
+    ticket_type = TYPES[weighted(rnd, plan.type_cum)][0]
     closed_at = min(now, end + timedelta(days=rnd.uniform(0.5, 7))) if fate == "closed" else None
-    return {
+    t = {
         "id": tid,
         "type": ticket_type,
         "title": texts.pick(lang, "titles"),
@@ -784,10 +781,10 @@ def _ticket(
         "category_id": rnd.choice(people.categories[team]),
         "impact": impact,
         "urgency": urgency,
-        "priority": prio[(impact, urgency)],
+        "priority": plan.prio[(impact, urgency)],
         "score": 0.0,
         "status_key": status_key,
-        "status_id": statuses[status_key],
+        "status_id": plan.statuses[status_key],
         "status_category": _category(status_key),
         "team_id": people.teams[team].pk,
         "assignee_id": agent,
@@ -801,7 +798,11 @@ def _ticket(
         "reopen_count": 1 if fate == "active" and agent is not None and rnd.random() < 0.2 else 0,
         "articles": articles,
         "requester": requester,
+        "now": now,
     }
+    if t["status_category"] in ("new", "open", "waiting"):
+        t["score"] = round(_score(t, now, people, plan.weights, plan.norms), 3)
+    return t
 
 
 def _category(key: str) -> str:
