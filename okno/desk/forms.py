@@ -252,3 +252,98 @@ class NewTicketForm(OknoForm):
         self.fields["assignee"].queryset = agent_users()
         self.fields["impact"].choices = level_choices()
         self.fields["urgency"].choices = level_choices()
+
+
+class SaveViewForm(OknoForm):
+    name = forms.CharField(label=_("View name"), max_length=80)
+    shared = forms.BooleanField(label=_("Share with all agents"), required=False)
+    columns = forms.MultipleChoiceField(
+        label=_("Columns"),
+        choices=[],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    params = forms.CharField(widget=forms.HiddenInput, required=False, max_length=1000)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from .models import COLUMN_CHOICES
+
+        super().__init__(*args, **kwargs)
+        self.fields["columns"].choices = list(COLUMN_CHOICES.items())
+
+
+class BulkForm(OknoForm):
+    """One operation on the checked queue rows."""
+
+    OPERATIONS = (
+        ("assign", _("Assign to")),
+        ("status", _("Set status")),
+        ("priority", _("Set priority")),
+        ("merge", _("Merge into one")),
+    )
+    operation = forms.ChoiceField(label=_("Action"), choices=OPERATIONS)
+    assignee = forms.ModelChoiceField(
+        label=_("Assignee"),
+        queryset=User.objects.none(),
+        required=False,
+        empty_label=_("Nobody (unassign)"),
+    )
+    status = forms.ModelChoiceField(
+        label=_("Status"), queryset=Status.objects.none(), required=False
+    )
+    priority = forms.TypedChoiceField(
+        label=_("Priority"),
+        coerce=int,
+        choices=[(n, f"P{n}") for n in range(1, 6)],
+        required=False,
+        empty_value=None,
+    )
+    reason = forms.CharField(label=_("Reason"), max_length=200, required=False)
+    target = TicketNumberField(label=_("Merge into ticket number"), required=False)
+
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        raw = self.data.getlist("ids") if hasattr(self.data, "getlist") else []
+        self.ids = [int(v) for v in raw if str(v).isdigit()]
+        self.fields["assignee"].queryset = agent_users()
+        self.fields["status"].queryset = Status.objects.filter(is_active=True).exclude(key="merged")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        op = data.get("operation")
+        if not self.ids:
+            raise ValidationError(_("Tick at least one ticket."))
+        if op == "status" and not data.get("status"):
+            self.add_error("status", _("Choose a status."))
+        if op == "priority":
+            if not data.get("priority"):
+                self.add_error("priority", _("Choose a priority."))
+            if not (data.get("reason") or "").strip():
+                self.add_error("reason", _("Say why the priority changes."))
+        if op == "merge" and not data.get("target"):
+            self.add_error("target", _("Which ticket should the others be merged into?"))
+        return data
+
+
+class MacroForm(OknoForm):
+    name = forms.CharField(label=_("Name"), max_length=80)
+    language = forms.ChoiceField(label=_("Language"), required=False)
+    body = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 6}))
+    shared = forms.BooleanField(label=_("Share with all agents"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from django.conf import settings
+
+        super().__init__(*args, **kwargs)
+        self.fields["language"].choices = [("", _("Any language")), *settings.LANGUAGES]
+
+
+class SplitForm(OknoForm):
+    article = forms.IntegerField(widget=forms.HiddenInput)
+    title = forms.CharField(label=_("Title of the new ticket"), max_length=250, required=False)
+
+
+class ChildrenReplyForm(OknoForm):
+    body = forms.CharField(
+        label=_("Reply to every child ticket"), widget=forms.Textarea(attrs={"rows": 3})
+    )

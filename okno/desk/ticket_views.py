@@ -18,6 +18,7 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from okno.accounts.queries import can_work_on, get_ticket_for, visible_tickets
@@ -25,6 +26,7 @@ from okno.tickets import actions
 from okno.tickets.models import DONE_CATEGORIES, Ticket, TicketLink
 
 from .forms import (
+    ChildrenReplyForm,
     LinkForm,
     MergeForm,
     ReopenForm,
@@ -71,17 +73,59 @@ def _related(request: HttpRequest, ticket: Ticket) -> dict[str, Any]:
     }
 
 
+TIMELINE_FILTERS = {
+    "all": _lazy("All"),
+    "replies": _lazy("Replies"),
+    "notes": _lazy("Notes"),
+    "events": _lazy("Events"),
+}
+
+
+def filter_timeline(entries: list[Any], show: str) -> list[Any]:
+    if show == "replies":
+        return [e for e in entries if e.article and e.article.kind == "reply"]
+    if show == "notes":
+        return [e for e in entries if e.article and e.article.kind == "note"]
+    if show == "events":
+        return [e for e in entries if e.event or (e.article and e.article.kind == "system")]
+    return entries
+
+
+def time_by_agent(entries: list[Any]) -> list[tuple[str, int]]:
+    totals: dict[str, int] = {}
+    for e in entries:
+        if e.article and e.article.time_spent_minutes:
+            name = str(e.article.author or _("System"))
+            totals[name] = totals.get(name, 0) + e.article.time_spent_minutes
+    return sorted(totals.items(), key=lambda item: (-item[1], item[0]))
+
+
 def render_ticket(
     request: HttpRequest, ticket: Ticket, *, status: int = 200, **forms_: forms.Form
 ) -> HttpResponse:
+    from .workspace_views import macro_text, usable_macros
+
     entries = agent_timeline(ticket)
+    show = request.GET.get("show", "all")
+    show = show if show in TIMELINE_FILTERS else "all"
+    reply_form = forms_.get("reply")
+    if reply_form is None:
+        macro_name = request.GET.get("macro", "")
+        text = macro_text(request, ticket, macro_name) if macro_name else None
+        reply_form = ReplyForm(initial={"body": text} if text else None)
     context = desk_context(
         request,
         ticket=ticket,
-        timeline=entries,
+        timeline=filter_timeline(entries, show),
+        timeline_show=show,
+        timeline_filters=TIMELINE_FILTERS.items(),
+        macro_names=sorted({m.name for m in usable_macros(request.user)}),
+        time_by_agent=time_by_agent(entries),
+        children_reply_form=forms_.get("children_reply")
+        or ChildrenReplyForm(auto_id="children-%s"),
         loose_attachments=list(ticket.attachments.filter(article__isnull=True)),
         header_form=forms_.get("header") or TicketHeaderForm(ticket=ticket),
-        reply_form=forms_.get("reply") or ReplyForm(),
+        reply_form=reply_form,
         merge_form=forms_.get("merge") or MergeForm(),
         link_form=forms_.get("link") or LinkForm(),
         reopen_form=forms_.get("reopen") or ReopenForm(),

@@ -13,10 +13,11 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.db.models import Count, Exists, OuterRef, Q
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
@@ -27,17 +28,22 @@ from okno.accounts.actions import get_or_create_requester
 from okno.accounts.models import Team
 from okno.accounts.queries import agent_team_ids, visible_tickets
 from okno.priority.models import Priority
+from okno.routing.actions import is_available
+from okno.sla.models import ClockState, SlaClock
 from okno.tickets.actions import open_ticket
 from okno.tickets.filters import SORT_LABELS, STATE_CHOICES, FilterError, TicketFilter
 from okno.tickets.models import ACTIVE_CATEGORIES, Channel, Status, StatusCategory, TicketType
 
 from .forms import (
+    BulkForm,
     NewTicketForm,
+    SaveViewForm,
     active_services,
     agent_users,
     apply_action_errors,
     as_new_attachments,
 )
+from .models import COLUMN_CHOICES, DEFAULT_COLUMNS, SavedView
 
 QUEUE_RELATED = ("status", "requester", "organization", "team", "assignee")
 RECENTLY_RESOLVED_DAYS = 7
@@ -67,20 +73,41 @@ class QueueView:
 
 QUEUE_VIEWS = (
     QueueView("mine", gettext_lazy("My tickets"), ""),
+    QueueView("for_me", gettext_lazy("Waiting for me"), ""),
     QueueView("unassigned", gettext_lazy("Unassigned in my teams"), ""),
+    QueueView("breaching", gettext_lazy("Breaching soon"), ""),
     QueueView("team", gettext_lazy("All open in my teams"), ""),
-    QueueView("waiting", gettext_lazy("Waiting"), "&state=waiting"),
+    QueueView("waiting", gettext_lazy("Waiting on others"), "&state=waiting"),
     QueueView("resolved", gettext_lazy("Recently resolved"), "&state=resolved&sort=updated"),
 )
+BREACHING_WINDOW = timedelta(hours=2)
+COUNTERS_TTL = 30  # seconds the sidebar counters are cached per agent
+COUNTED_STATES = ("active", "new", "open", "waiting")  # saved views outside these show no count
+
+
+def breaching_soon(now: Any) -> Exists:
+    """An SLA clock of the ticket is running and due within the window (or already overdue);
+    uses the (state, due_at) index of SlaClock."""
+    return Exists(
+        SlaClock.objects.filter(
+            ticket_id=OuterRef("pk"),
+            state__in=(ClockState.RUNNING, ClockState.BREACHED_RUNNING),
+            due_at__lte=now + BREACHING_WINDOW,
+        )
+    )
 
 
 def view_conditions(user: Any) -> dict[str, Q]:
     team_ids = agent_team_ids(user)
     active = Q(status_category__in=ACTIVE_CATEGORIES)
-    since = timezone.now() - timedelta(days=RECENTLY_RESOLVED_DAYS)
+    now = timezone.now()
+    since = now - timedelta(days=RECENTLY_RESOLVED_DAYS)
     return {
         "mine": active & Q(assignee=user),
+        # The ball is in my court: mine, and not waiting for the requester or a third party.
+        "for_me": Q(assignee=user, status_category__in=(StatusCategory.NEW, StatusCategory.OPEN)),
         "unassigned": active & Q(team_id__in=team_ids, assignee__isnull=True),
+        "breaching": active & (Q(team_id__in=team_ids) | Q(assignee=user)) & Q(breaching_soon(now)),
         "team": active & Q(team_id__in=team_ids),
         "waiting": Q(status_category=StatusCategory.WAITING, team_id__in=team_ids)
         | Q(status_category=StatusCategory.WAITING, assignee=user),
@@ -89,23 +116,76 @@ def view_conditions(user: Any) -> dict[str, Q]:
     }
 
 
-def sidebar_counters(user: Any) -> list[dict[str, Any]]:
-    """All sidebar counters in one aggregate query over the viewer's scoped tickets."""
-    conditions = view_conditions(user)
-    since = timezone.now() - timedelta(days=RECENTLY_RESOLVED_DAYS)
-    counts = (
-        visible_tickets(user)
-        .filter(
-            Q(status_category__in=ACTIVE_CATEGORIES)
-            | Q(status_category=StatusCategory.RESOLVED, resolved_at__gte=since)
+class _FilterRecorder:
+    """Stands in for a queryset so TicketFilter.apply's narrowing becomes one Q (its
+    ``filter`` calls are all it does), letting a saved view count in the shared aggregate."""
+
+    def __init__(self) -> None:
+        self.q = Q()
+
+    def filter(self, *args: Any, **kwargs: Any) -> _FilterRecorder:
+        self.q &= Q(*args, **kwargs)
+        return self
+
+
+def saved_view_condition(view: SavedView, user: Any) -> Q | None:
+    flt = TicketFilter.from_params(QueryDict(view.params))
+    if flt.errors or flt.state not in COUNTED_STATES:
+        return None
+    recorder = flt.apply(_FilterRecorder(), user=user)  # type: ignore[arg-type]
+    return recorder.q
+
+
+def saved_views_for(user: Any) -> list[SavedView]:
+    return list(SavedView.objects.filter(Q(owner=user) | Q(shared=True)).select_related("owner"))
+
+
+def counters_key(user: Any) -> str:
+    return f"okno:desk:counters:{user.pk}"
+
+
+def forget_counters(user: Any) -> None:
+    cache.delete(counters_key(user))
+
+
+def sidebar_counters(user: Any) -> dict[str, Any]:
+    """Built-in and saved views with their counters and the agent's availability: ONE
+    aggregate over the viewer's active (and recently resolved) tickets, the whole sidebar
+    cached for COUNTERS_TTL seconds per agent (dropped at once by the agent's own changes)."""
+    cached = cache.get(counters_key(user))
+    if cached is None:
+        saved = saved_views_for(user)
+        conditions = view_conditions(user)
+        for view in saved:
+            condition = saved_view_condition(view, user)
+            if condition is not None:
+                conditions[f"sv{view.pk}"] = condition
+        since = timezone.now() - timedelta(days=RECENTLY_RESOLVED_DAYS)
+        counts = (
+            visible_tickets(user)
+            .filter(
+                Q(status_category__in=ACTIVE_CATEGORIES)
+                | Q(status_category=StatusCategory.RESOLVED, resolved_at__gte=since)
+            )
+            .aggregate(**{key: Count("pk", filter=q) for key, q in conditions.items()})
         )
-        .aggregate(**{key: Count("pk", filter=q) for key, q in conditions.items()})
-    )
-    return [{"view": v, "count": counts[v.key]} for v in QUEUE_VIEWS]
+        cached = {
+            "builtin": [{"view": v, "count": counts[v.key]} for v in QUEUE_VIEWS],
+            "saved": [{"view": v, "count": counts.get(f"sv{v.pk}")} for v in saved],
+            "available": is_available(user),
+        }
+        cache.set(counters_key(user), cached, COUNTERS_TTL)
+    return cached
 
 
 def desk_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
-    return {"sidebar": sidebar_counters(request.user), "current_view": "", **extra}
+    sidebar = sidebar_counters(request.user)
+    return {
+        "sidebar": sidebar,
+        "current_view": "",
+        "available": sidebar["available"],
+        **extra,
+    }
 
 
 @agent_required
@@ -115,12 +195,22 @@ def queue(request: HttpRequest) -> HttpResponse:
     flt = TicketFilter.from_params(request.GET)
     tickets = flt.apply(visible_tickets(user), user=user)
     view_key = request.GET.get("view", "")
-    conditions = view_conditions(user)
-    if view_key in conditions:
-        tickets = tickets.filter(conditions[view_key])
+    saved_view = _saved_view(request)
+    columns = list(DEFAULT_COLUMNS)
+    view_label: Any = ""
+    if saved_view is not None:
+        view_key = f"sv{saved_view.pk}"
+        columns = [c for c in saved_view.columns if c in COLUMN_CHOICES] or columns
+        view_label = saved_view.name
     else:
-        view_key = ""
-    tickets = tickets.select_related(*QUEUE_RELATED)
+        conditions = view_conditions(user)
+        if view_key in conditions:
+            tickets = tickets.filter(conditions[view_key])
+            view_label = next(v.label for v in QUEUE_VIEWS if v.key == view_key)
+        else:
+            view_key = ""
+    related = QUEUE_RELATED + (("service",) if "service" in columns else ())
+    tickets = tickets.select_related(*related)
     try:
         rows, next_cursor = flt.page(tickets)
     except FilterError as exc:
@@ -140,14 +230,19 @@ def queue(request: HttpRequest) -> HttpResponse:
         "next_params": next_params,
         "first_params": first_params,
         "current_view": view_key,
-        "view_label": next((v.label for v in QUEUE_VIEWS if v.key == view_key), ""),
+        "saved_view": saved_view,
+        "view_label": view_label,
+        "columns": columns,
+        "column_labels": COLUMN_CHOICES,
         "is_filtered": _is_filtered(request),
+        "next_url": request.get_full_path(),
     }
     if request.htmx and not request.htmx.history_restore_request:
         response = render(request, "desk/queue.html#rows", context)
     else:
+        context_sidebar = sidebar_counters(user)
         context.update(
-            sidebar=sidebar_counters(user),
+            sidebar=context_sidebar,
             teams=Team.objects.filter(is_active=True),
             agents=agent_users(),
             services=active_services(),
@@ -156,14 +251,33 @@ def queue(request: HttpRequest) -> HttpResponse:
             types=TicketType.choices,
             states=STATE_CHOICES.items(),
             sorts=SORT_LABELS.items(),
+            available=context_sidebar["available"],
+            save_view_form=SaveViewForm(
+                auto_id="view-%s", initial={"columns": columns, "params": _view_params(request)}
+            ),
+            bulk_operations=BulkForm.OPERATIONS,
         )
         response = render(request, "desk/queue.html", context)
     patch_vary_headers(response, ["HX-Request"])
     return response
 
 
+def _saved_view(request: HttpRequest) -> SavedView | None:
+    raw = request.GET.get("sv", "")
+    if not raw.isdigit():
+        return None
+    return SavedView.objects.filter(Q(owner=request.user) | Q(shared=True), pk=int(raw)).first()
+
+
+def _view_params(request: HttpRequest) -> str:
+    params = request.GET.copy()
+    for key in ("cursor", "sv", "view"):
+        params.pop(key, None)
+    return params.urlencode()
+
+
 def _is_filtered(request: HttpRequest) -> bool:
-    ignored = {"cursor", "sort", "view"}
+    ignored = {"cursor", "sort", "view", "sv"}
     return any(value for key, value in request.GET.items() if key not in ignored)
 
 

@@ -15,3 +15,13 @@ def make_ticket(requester, l1):
         return open_ticket(actor=actor or requester, **fields)
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Sidebar counters and presence live in the cache; ids repeat between tests."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -1,5 +1,7 @@
-// Okno desk keyboard shortcuts: j/k move in the queue, Enter opens, r reply, n note,
-// a assignee, / search, ? shortcut list. No dependencies; htmx swaps are handled.
+// Okno desk keyboard shortcuts: j/k move in the queue, Enter opens, x ticks, r reply,
+// n note, a assignee, s status, m macro, g i / g m go to queue / my tickets,
+// Ctrl+Enter sends, / search, ? shortcut list. No dependencies; htmx swaps are handled.
+// Workspace helpers (bulk bar, macros, presence, drag-and-drop) live in workspace.js.
 (function () {
   "use strict";
 
@@ -45,7 +47,31 @@
     return true;
   }
 
+  var pendingG = false;
+
+  function go(path) {
+    window.location.href = path;
+  }
+
+  function toggleTick() {
+    var list = rows();
+    if (selected < 0 || !list[selected]) return false;
+    var box = list[selected].querySelector('input[type="checkbox"][name="ids"]');
+    if (!box) return false;
+    box.checked = !box.checked;
+    box.dispatchEvent(new Event("change", { bubbles: true }));
+    return true;
+  }
+
   document.addEventListener("keydown", function (event) {
+    if ((event.ctrlKey || event.metaKey) && event.key === "Enter") {
+      var form = event.target && event.target.closest && event.target.closest("#reply-box");
+      if (form) {
+        event.preventDefault();
+        form.requestSubmit();
+      }
+      return;
+    }
     if (event.ctrlKey || event.metaKey || event.altKey) return;
     if (typing(event.target)) {
       if (event.key === "Escape") event.target.blur();
@@ -54,7 +80,34 @@
     var dialog = document.getElementById("shortcuts");
     if (dialog && dialog.open) return;
     var handled = true;
+    if (pendingG) {
+      pendingG = false;
+      if (event.key === "i") go("/desk/");
+      else if (event.key === "m") go("/desk/?view=mine");
+      else handled = false;
+      if (handled) event.preventDefault();
+      return;
+    }
     switch (event.key) {
+      case "g":
+        pendingG = true;
+        window.setTimeout(function () {
+          pendingG = false;
+        }, 1500);
+        break;
+      case "x":
+        handled = toggleTick();
+        break;
+      case "s":
+        var status = document.getElementById("id_status");
+        if (status) status.focus();
+        else handled = false;
+        break;
+      case "m":
+        var macro = document.getElementById("macro-select");
+        if (macro) macro.focus();
+        else handled = false;
+        break;
       case "j":
         select(selected + 1);
         break;
@@ -98,7 +151,7 @@
   // Clicking anywhere on a queue row opens it (the title stays a real link).
   document.addEventListener("click", function (event) {
     var row = event.target.closest && event.target.closest("[data-queue] tbody tr[data-href]");
-    if (!row || event.target.closest("a, button, input, select")) return;
+    if (!row || event.target.closest("a, button, input, select, label, .col-check")) return;
     window.location.href = row.getAttribute("data-href");
   });
 
