@@ -197,7 +197,8 @@ def open_ticket(
         and category.service_id != service.pk
     ):
         errors.setdefault("category", []).append(_("This category belongs to another service."))
-    staff = actor is not None and actor.is_agent
+    # The system (actor None: email intake, monitoring, jobs) routes like an agent does.
+    staff = actor is None or actor.is_agent
     if not staff and (team is not None or assignee is not None):
         errors.setdefault("team", []).append(_("Only agents may choose the team or assignee."))
     if assignee is not None and not assignee.is_agent:
