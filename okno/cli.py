@@ -27,7 +27,8 @@ USAGE = """usage: okno COMMAND [options]
   mail import FILE.eml|FILE.mbox                            take messages in as the poller would
   mail poll [--mailbox N] [--loop]                          fetch from configured mailboxes now
   mail smtpd                                                inbound SMTP listener
-  sla recompute [--all|TICKET]                              rebuild SLA clocks from the event log
+  sla recompute [--all|--open|TICKET] [--check]            rebuild SLA clocks from the event log
+  sla sweep                                                 fire due SLA warnings and breaches now
   migrate, shell, ... any Django management command
 
 Run `okno COMMAND --help` for a command's options."""
