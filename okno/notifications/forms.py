@@ -47,7 +47,7 @@ class ReminderForm(OknoForm):
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
-        help_text=_("In your time zone."),
+        help_text=_("For “At a time I choose”, in your time zone."),
     )
     note = forms.CharField(label=_("Note (optional)"), required=False, max_length=NOTE_MAX)
 
@@ -63,7 +63,12 @@ class ReminderForm(OknoForm):
 
 
 class WatcherForm(OknoForm):
-    user = forms.ModelChoiceField(label=_("Add a watcher"), queryset=None, required=False)
+    user = forms.ModelChoiceField(
+        label=_("Add a watcher"),
+        queryset=None,
+        required=False,
+        empty_label=_("Choose a colleague"),
+    )
 
     def __init__(self, *args: Any, people: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -109,7 +109,12 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "portal/home.html",
-        {"services": services, "groups": catalog_groups(services), "recent": recent},
+        {
+            "services": services,
+            "groups": catalog_groups(services),
+            "show_headings": any(s.catalog_category_id for s in services),
+            "recent": recent,
+        },
     )
 
 
@@ -134,7 +139,7 @@ def service_fields(request: HttpRequest) -> HttpResponse:
     """The chosen service's guidance and extra questions (htmx, when the service changes)."""
     service = _selected_service(request.GET.get("service", ""))
     extra = CustomFieldsForm(active_form(service), actor=request.user)
-    return render(request, "portal/_service_fields.html", {"extra": extra})
+    return render(request, "portal/_service_fields.html", {"extra": extra, "oob": True})
 
 
 @login_required
