@@ -152,3 +152,12 @@ def test_admin_defines_a_form_without_code(client, admin, service):
     assert response.status_code == 200  # the choice field without options is refused
     assert not RequestForm.objects.exists()
     assert "List at least one option" in response.content.decode()
+
+
+def test_answers_panel_for_the_desk(laptop_form, ticket):
+    from django.template.loader import render_to_string
+
+    assert "Request form" not in render_to_string("catalog/answers_panel.html", {"ticket": ticket})
+    ticket.custom_fields = {"asset": "A-77"}
+    out = render_to_string("catalog/answers_panel.html", {"ticket": ticket})
+    assert "Asset tag" in out and "A-77" in out
