@@ -39,6 +39,7 @@ VIEW_PARAMS = (
     "q",
     "sort",
 )
+DEFAULT_PARAMS = {("state", "active"), ("sort", "score")}  # not worth storing
 MAX_BULK = 200
 
 
@@ -48,7 +49,7 @@ def clean_view_params(params: Any) -> str:
     if flt.errors:
         raise ValidationError({"params": "; ".join(f"{k}: {v}" for k, v in flt.errors.items())})
     kept = [(k, params.get(k).strip()) for k in VIEW_PARAMS if (params.get(k) or "").strip()]
-    return urlencode(kept)
+    return urlencode([(k, v) for k, v in kept if (k, v) not in DEFAULT_PARAMS])
 
 
 @transaction.atomic

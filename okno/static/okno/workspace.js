@@ -163,6 +163,10 @@
   }
 
   function init() {
+    // With scripts, choosing a macro inserts it at once: the no-JS "Insert" button goes.
+    document.querySelectorAll("[data-macro-fallback]").forEach(function (button) {
+      button.hidden = true;
+    });
     showOperationFields();
     updateBulk();
     setupDrop();
