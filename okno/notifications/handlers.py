@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from django.db.models import Q
 from django.utils.text import Truncator
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from okno.accounts.models import TeamMembership, User
@@ -21,6 +20,7 @@ from .models import Kind, Watcher
 
 EXCERPT_CHARS = 400
 
+SOMEONE = gettext_lazy("Someone")
 ASSIGNED_TO_YOU = gettext_lazy("Ticket #%(n)s is assigned to you: %(title)s")
 REPLIED_ON = gettext_lazy("%(who)s replied on #%(n)s: %(title)s")
 MENTIONED_YOU = gettext_lazy("%(who)s mentioned you on #%(n)s: %(title)s")
@@ -103,7 +103,7 @@ def _replied(ticket: Ticket, event: str, article: Article | None) -> int:
     if article is None or article.kind != ArticleKind.REPLY:
         return 0
     author = article.author
-    who = str(author) if author else _("Someone")
+    who = str(author) if author else SOMEONE
     sent = 0
     for user in _followers(ticket).values():
         if author is not None and user.pk == author.pk:
@@ -146,7 +146,7 @@ def _noted(ticket: Ticket, event: str, article: Article | None) -> int:
     if article is None or article.kind != ArticleKind.NOTE:
         return 0
     author = article.author
-    who = str(author) if author else _("Someone")
+    who = str(author) if author else SOMEONE
     sent = 0
     mentioned = {u.pk: u for u in mentioned_agents(article.body_text)}
     for user in mentioned.values():

@@ -28,6 +28,17 @@ def test_assignment_notifies_the_new_assignee_in_app_and_by_email(
     assert f"/desk/tickets/{ticket.pk}/" in mail.outbox[0].body
 
 
+def test_plain_text_email_is_not_html_escaped(
+    ticket, agent, lead, django_capture_on_commit_callbacks
+):
+    actions.update_ticket(ticket, actor=lead, title="Tom & Jerry's <printer>")
+    actions.assign_ticket(ticket, actor=lead, assignee=agent)
+    with django_capture_on_commit_callbacks(execute=True):
+        on_ticket_event(ticket.pk, "assigned")
+    assert "Tom & Jerry's <printer>" in mail.outbox[0].subject
+    assert "Tom & Jerry's <printer>" in mail.outbox[0].body
+
+
 def test_a_rerun_job_adds_nothing_twice(ticket, agent, lead, django_capture_on_commit_callbacks):
     actions.assign_ticket(ticket, actor=lead, assignee=agent)
     with django_capture_on_commit_callbacks(execute=True):

@@ -197,3 +197,15 @@ def test_reminder_job_is_a_periodic_job():
     from okno.ops.periodic import PERIODIC_JOBS
 
     assert "okno.notifications.tasks.send_due_reminders" in {j.task_path for j in PERIODIC_JOBS}
+
+
+def test_list_keeps_to_its_query_budget(client, agent, ticket, django_assert_max_num_queries):
+    for i in range(60):
+        make(agent, ticket, text=f"notice {i}")
+    client.force_login(agent)
+    client.get(reverse("notifications:list"))
+    with django_assert_max_num_queries(5):
+        response = client.get(reverse("notifications:list"))
+    assert len(response.context["rows"]) == 50 and response.context["next_before"]
+    older = client.get(reverse("notifications:list"), {"before": response.context["next_before"]})
+    assert len(older.context["rows"]) == 10 and older.context["next_before"] is None

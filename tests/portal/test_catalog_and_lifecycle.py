@@ -213,3 +213,28 @@ def test_my_requests_can_narrow_to_only_mine(client, colleague, requester, ticke
     assert ticket.title in body and own.title in body and "Only mine" in body
     body = client.get(reverse("portal:tickets"), {"scope": "mine"}).content.decode()
     assert ticket.title not in body and own.title in body
+
+
+def test_portal_pages_keep_to_their_query_budgets(
+    client, requester, agent, service, ticket, django_assert_max_num_queries
+):
+    hardware = ServiceCategory.objects.create(name="Hardware")
+    for i in range(10):
+        other = Service.objects.create(name=f"Service {i}", catalog_category=hardware)
+        form = RequestForm.objects.create(service=other, guidance="g")
+        FormField.objects.create(form=form, key="a", label="A")
+    form = RequestForm.objects.create(service=service, guidance="g")
+    FormField.objects.create(form=form, key="a", label="A", kind=FieldKind.CHOICE, choices="x")
+    ticket.custom_fields = {"a": "x"}
+    ticket.save()
+    _resolve(ticket, agent)
+    client.force_login(requester)
+    budgets = [
+        (reverse("portal:home"), 6),
+        (reverse("portal:new") + f"?service={service.pk}", 8),
+        (url("portal:ticket", ticket), 10),
+    ]
+    for path, budget in budgets:
+        client.get(path)  # warm the session
+        with django_assert_max_num_queries(budget):
+            assert client.get(path).status_code == 200
