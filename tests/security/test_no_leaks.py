@@ -38,6 +38,9 @@ ROUTES = {
     "redbutton:*": "own devices only (filtered by owner, else 404); statistics for agents only",
     "kb:*": "articles scoped by kb.queries.visible_articles; editor and reply tools agents only",
     "search:search": "scoped by visible_tickets (notes: can_work_on) and visible_articles",
+    "sla:explain": "agents only (403 for requesters), then scoped by get_ticket_for",
+    "sla:*": "calendars and compliance report for managers/admins, SLA document for agents; "
+    "requesters get 403",
     "csat:rate": "signed token (bad or foreign: 404) and get_ticket_for; requester only",
     "csat:report": "agents only; ratings scoped to their teams (managers: all)",
     "notifications:*": "own notifications/reminders only (filtered by user, else 404); ticket "
