@@ -122,10 +122,16 @@ def remove_break(calendar: Calendar, day: date, *, actor: User | None) -> Calend
     return save_calendar(cal, actor=actor)
 
 
+COMMON_COUNTRIES = ("RU", "UA", "KZ", "BY", "US", "DE", "GB", "PL")
+
+
 def supported_countries() -> list[str]:
+    """Two-letter codes the ``holidays`` package knows, the common ones first."""
     import holidays
 
-    return sorted(holidays.list_supported_countries())
+    known = {c for c in holidays.list_supported_countries() if len(c) == 2}
+    common = [c for c in COMMON_COUNTRIES if c in known]
+    return common + sorted(known - set(common))
 
 
 def country_holidays(country: str, years: Sequence[int]) -> dict[date, str]:

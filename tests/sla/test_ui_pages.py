@@ -251,6 +251,26 @@ def test_ticket_panel_and_explain(policy, calendar, requester, agent, service, t
     assert "Window counted" in body
 
 
+def test_ticket_badge_and_panel_share_one_query(policy, requester, service, travel):
+    from django.db import connection
+    from django.template.loader import get_template
+    from django.test.utils import CaptureQueriesContext
+
+    travel("2026-03-02 13:30")
+    ticket = open_for(requester, service)
+    travel("2026-03-03 10:00")  # first response was due 08:30
+    page = Template(
+        "{% load sla_tags %}{% sla_ticket_clocks ticket as sla_clocks %}"
+        "{% sla_badge sla_clocks ticket %}{% include 'sla/ticket_panel.html' %}"
+    )
+    get_template("sla/ticket_panel.html")  # template loading is not a query, but warm it anyway
+    with CaptureQueriesContext(connection) as queries:
+        html = page.render(Context({"ticket": ticket}))
+    assert len(queries) == 1
+    assert html.count('class="sla-clock"') == 2  # first response and resolution
+    assert "Breached, running" in html
+
+
 def test_queue_shows_badges(policy, requester, agent, service, travel):
     travel("2026-03-02 09:00")
     open_for(requester, service)
