@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -63,7 +64,8 @@ def view_save(request: HttpRequest) -> HttpResponse:
         else:
             forget_counters(request.user)
             messages.success(request, _("The view “%(name)s” is saved.") % {"name": view.name})
-            return redirect(f"/desk/?sv={view.pk}&{view.params}")
+            query = f"sv={view.pk}" + (f"&{view.params}" if view.params else "")
+            return redirect(f"{reverse('desk:queue')}?{query}")
     else:
         messages.error(request, _("The view was not saved: give it a name."))
     return _back(request)

@@ -79,10 +79,25 @@ def test_macro_reply(browser, login, live_server, screenshot, agent, requester, 
     expected = f"Здравствуйте, Rita! Перезагрузите, пожалуйста. #{ticket.pk} — Alice"
     assert body.input_value() == expected
     screenshot(desk, "workspace-05-macro-inserted")
+    # Drop a file onto the reply box: it joins the form's file input.
+    desk.evaluate(
+        """() => {
+            const data = new DataTransfer();
+            data.items.add(new File(["uptime 41 days"], "uptime.txt", {type: "text/plain"}));
+            const box = document.getElementById("reply-box");
+            box.dispatchEvent(new DragEvent("dragover", {dataTransfer: data, bubbles: true, cancelable: true}));
+            box.dispatchEvent(new DragEvent("drop", {dataTransfer: data, bubbles: true, cancelable: true}));
+        }"""
+    )
+    desk.locator("[data-drop-list] li", has_text="uptime.txt").wait_for()
     desk.click("#reply-box .form-actions button[type=submit]")
     desk.wait_for_load_state("networkidle")
     desk.get_by_text("Your reply is sent.").wait_for()
-    assert ticket.articles.filter(kind="reply", author=agent, body_text=expected).exists()
+    article = ticket.articles.get(kind="reply", author=agent, body_text=expected)
+    assert [a.filename for a in article.attachments.all()] == ["uptime.txt"]
+    desk.keyboard.press("?")
+    desk.locator("#shortcuts").wait_for()
+    assert "Insert a macro" in desk.locator("#shortcuts").inner_text()
     desk.context.close()
 
     phone = login(browser, agent, width=360)
