@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db.models import Count, DecimalField, F, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, TruncMonth
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from okno.accounts.models import Role
@@ -26,8 +27,19 @@ GROUPS = {
     "priority": ("priority", _("Priority")),
     "month": ("month", _("Month")),
 }
-BREACHED = Q(state__in=[ClockState.BREACHED_MET, ClockState.BREACHED_RUNNING])
-FINISHED = Q(state__in=[ClockState.MET, ClockState.BREACHED_MET, ClockState.BREACHED_RUNNING])
+OPEN_UNBREACHED = (ClockState.RUNNING, ClockState.PAUSED)
+
+
+def breached_q(now: datetime) -> Q:
+    """Breached: marked so, or still open past its due time (the sweep may not have run yet;
+    the badge's rule in ``sla.queries.view``)."""
+    return Q(state__in=[ClockState.BREACHED_MET, ClockState.BREACHED_RUNNING]) | Q(
+        state__in=OPEN_UNBREACHED, due_at__lte=now
+    )
+
+
+def finished_q(now: datetime) -> Q:
+    return Q(state=ClockState.MET) | breached_q(now)
 
 
 def can_manage_sla(user: Any) -> bool:
@@ -80,8 +92,12 @@ def compliance(
     since: datetime | None = None,
     until: datetime | None = None,
     kind: str = "",
+    now: datetime | None = None,
 ) -> list[ComplianceRow]:
     """Share of finished clocks meeting their target per group and target: one query."""
+    now = now or timezone.now()
+    breached, finished = breached_q(now), finished_q(now)
+    unbreached = Q(state__in=OPEN_UNBREACHED) & (Q(due_at__isnull=True) | Q(due_at__gt=now))
     field = GROUPS[by][0]
     qs = clocks_in_period(since, until, kind=kind)
     if by == "month":
@@ -90,12 +106,12 @@ def compliance(
     rows = (
         qs.values(field, "kind")
         .annotate(
-            total=Count("pk", filter=FINISHED),
+            total=Count("pk", filter=finished),
             met=Count("pk", filter=Q(state=ClockState.MET)),
-            breached=Count("pk", filter=BREACHED),
-            open=Count("pk", filter=~FINISHED),
+            breached=Count("pk", filter=breached),
+            open=Count("pk", filter=unbreached),
             penalty=Coalesce(
-                Sum(F("policy_version__policy__penalty_per_breach"), filter=BREACHED),
+                Sum(F("policy_version__policy__penalty_per_breach"), filter=breached),
                 Value(Decimal(0)),
                 output_field=money,
             ),
@@ -135,11 +151,12 @@ def breaches(
     *,
     kind: str = "",
     limit: int = 500,
+    now: datetime | None = None,
 ) -> list[SlaClock]:
-    """Breached clocks of the period, newest breach first, with what a reason line needs."""
+    """Breached clocks of the period, latest due first, with what a reason line needs."""
     return list(
         clocks_in_period(since, until, kind=kind)
-        .filter(BREACHED)
+        .filter(breached_q(now or timezone.now()))
         .select_related(
             "ticket__service",
             "ticket__organization",
@@ -147,7 +164,7 @@ def breaches(
             "ticket__assignee",
             "policy_version__policy",
         )
-        .order_by(F("breached_at").desc(nulls_last=True), "-pk")[:limit]
+        .order_by(F("due_at").desc(nulls_last=True), "-pk")[:limit]
     )
 
 

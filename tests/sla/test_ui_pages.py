@@ -296,6 +296,16 @@ def month_of_clocks(make_policy, requester, agent, service, travel):
     return policy
 
 
+def test_report_counts_open_clocks_before_their_due_time(manager, month_of_clocks, travel):
+    travel("2026-03-02 12:00")  # viewed at noon: the unanswered ticket has an hour left
+    r = client_for(manager).get(
+        reverse("sla:report"),
+        {"kind": "first_response", "since": "2026-03-01", "until": "2026-03-31"},
+    )
+    (row,) = r.context["rows"]
+    assert (row.total, row.met, row.breached, row.open) == (2, 1, 1, 1)
+
+
 def test_report_numbers_and_csv(manager, month_of_clocks, travel):
     c = client_for(manager)
     params = {
@@ -307,16 +317,20 @@ def test_report_numbers_and_csv(manager, month_of_clocks, travel):
     r = c.get(reverse("sla:report"), params)
     assert r.status_code == 200
     (row,) = r.context["rows"]
-    assert (row.group, row.total, row.met, row.breached, row.open) == ("Printing", 2, 1, 1, 1)
-    assert row.percent_met == "50.0" and str(row.penalty) == "150.00"
-    assert len(r.context["breaches"]) == 1
-    assert "met late" in r.context["breaches"][0][1]
+    # At 14:00 the unanswered ticket is past its 13:00 due time: breached even before the sweep.
+    assert (row.group, row.total, row.met, row.breached, row.open) == ("Printing", 3, 1, 2, 0)
+    assert row.percent_met == "33.3" and str(row.penalty) == "300.00"
+    reasons = [reason for _clock, reason in r.context["breaches"]]
+    assert sorted(reasons) == [
+        "First response met late, 1\xa0hour after the due time",
+        "First response not met; overdue by 1\xa0hour",
+    ]
     out = c.get(reverse("sla:report"), {**params, "format": "csv"})
     assert out["Content-Type"].startswith("text/csv")
     lines = list(csv.reader(io.StringIO(out.content.decode())))
     assert lines == [
         ["service", "target", "finished", "met", "breached", "open", "percent_met", "penalty"],
-        ["Printing", "first_response", "2", "1", "1", "1", "50.0", "150.00"],
+        ["Printing", "first_response", "3", "1", "2", "0", "33.3", "300.00"],
     ]
     empty = c.get(reverse("sla:report"), {**params, "since": "2026-04-01", "until": "2026-04-30"})
     assert empty.context["rows"] == []
@@ -330,7 +344,7 @@ def test_report_groups_by_organization_team_month(manager, month_of_clocks):
             {"by": by, "kind": "first_response", "since": "2026-03-01", "until": "2026-03-31"},
         )
         (row,) = r.context["rows"]
-        assert (row.total, row.met) == (2, 1)
+        assert (row.total, row.met) == (3, 1)
         if group:
             assert row.group == group
 
