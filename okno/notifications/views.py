@@ -132,7 +132,7 @@ def watch(request: HttpRequest, pk: int) -> HttpResponse:
     if not request.user.is_agent:
         raise PermissionDenied(_("Only agents can watch tickets."))
     people = User.objects.filter(is_active=True, role__in=("agent", "manager", "admin"))
-    form = WatcherForm(request.POST, people=people)
+    form = WatcherForm(request.POST, people=people, auto_id="w_%s")
     action = request.POST.get("action", "watch")
     if form.is_valid():
         other = form.cleaned_data.get("user")
@@ -156,7 +156,7 @@ def remind(request: HttpRequest, pk: int) -> HttpResponse:
     ticket = get_ticket_for(request.user, pk)
     if not request.user.is_agent:
         raise PermissionDenied(_("Only agents can set reminders on tickets."))
-    form = ReminderForm(request.POST)
+    form = ReminderForm(request.POST, auto_id="r_%s")
     if form.is_valid():
         try:
             actions.add_reminder(

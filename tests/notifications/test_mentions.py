@@ -1,6 +1,6 @@
 """@mentions parsing is pure; properties checked with hypothesis."""
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from okno.notifications.mentions import normalize_name, parse_mentions
@@ -18,23 +18,27 @@ def test_examples():
     assert not parse_mentions("no mentions, just a@b.c and @ alone")
 
 
+@settings(deadline=None)
 @given(handle, filler, filler)
 def test_a_handle_between_any_words_is_found(h, before, after):
     found = parse_mentions(f"{before} @{h} {after}")
     assert h.lower() in found.handles
 
 
+@settings(deadline=None)
 @given(name, filler)
 def test_a_quoted_name_is_found_normalized(n, rest):
     found = parse_mentions(f'{rest} @"{n}" {rest}')
     assert normalize_name(n) in found.names
 
 
+@settings(deadline=None)
 @given(handle, st.from_regex(r"[a-z]{1,8}\.[a-z]{2,4}", fullmatch=True))
 def test_email_addresses_are_not_mentions(local, domain):
     assert not parse_mentions(f"write to {local}@{domain} please").handles
 
 
+@settings(deadline=None)
 @given(st.text(max_size=200))
 def test_never_crashes_and_handles_are_lowercase(text):
     found = parse_mentions(text)
