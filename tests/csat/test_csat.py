@@ -213,3 +213,9 @@ def test_manager_sees_every_teams_ratings(client, requester, agent, service):
     _rated(requester, agent, service, 4)
     client.force_login(manager)
     assert client.get(reverse("csat:report")).context["totals"]["count"] == 1
+
+
+def test_admin_lists_ratings(client, admin, requester, resolved):
+    rate_ticket(resolved, actor=requester, score=5)
+    client.force_login(admin)
+    assert client.get(reverse("admin:csat_rating_changelist")).status_code == 200

@@ -209,3 +209,12 @@ def test_list_keeps_to_its_query_budget(client, agent, ticket, django_assert_max
     assert len(response.context["rows"]) == 50 and response.context["next_before"]
     older = client.get(reverse("notifications:list"), {"before": response.context["next_before"]})
     assert len(older.context["rows"]) == 10 and older.context["next_before"] is None
+
+
+def test_admin_lists_notifications_watchers_and_reminders(client, admin, agent, ticket):
+    make(agent, ticket)
+    Watcher.objects.create(ticket=ticket, user=agent)
+    Reminder.objects.create(ticket=ticket, user=agent, remind_at=timezone.now())
+    client.force_login(admin)
+    for model in ("notification", "preference", "watcher", "reminder"):
+        assert client.get(reverse(f"admin:notifications_{model}_changelist")).status_code == 200
