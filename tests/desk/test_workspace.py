@@ -284,3 +284,9 @@ def test_requesters_are_sent_to_the_portal(client, requester, name):
     client.force_login(requester)
     response = client.post(reverse(f"desk:{name}"))
     assert response.status_code == 302 and "/portal" in response["Location"]
+
+
+def test_pages_of_other_apps_in_the_desk_layout_get_the_sidebar(client, agent):
+    client.force_login(agent)
+    body = client.get(reverse("redbutton:stats")).content.decode()
+    assert "Unassigned in my teams" in body and "Set me away" in body
