@@ -24,6 +24,7 @@ FOLLOWUP_HANDLERS = [
     "okno.automation.webhooks:on_ticket_event",
     "okno.telegram.outbound:on_ticket_event",
     "okno.notifications.handlers:on_ticket_event",
+    "okno.routing.handlers:on_ticket_event",
 ]
 
 
