@@ -102,11 +102,21 @@ def parse_windows(text: str, line: int, field: str = "hours") -> tuple[Window, .
     return tuple(out)
 
 
+FIRST_YEAR, LAST_YEAR = 1900, 2200
+
+
+def _plausible(day: date, line: int, field: str) -> date:
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise ImportFileError(line, field, f"{day} is outside {FIRST_YEAR}-{LAST_YEAR}")
+    return day
+
+
 def _parse_day(text: str, line: int) -> date:
     try:
-        return date.fromisoformat(text.strip())
+        day = date.fromisoformat(text.strip())
     except ValueError:
         raise ImportFileError(line, "date", f"expected YYYY-MM-DD, got {text.strip()!r}") from None
+    return _plausible(day, line, "date")
 
 
 def _parse_kind(text: str, line: int) -> Kind:
@@ -210,14 +220,18 @@ def _ics_value(line: str) -> tuple[str, dict[str, str], str]:
 
 def _ics_moment(value: str, params: dict[str, str], line: int, field: str) -> date | datetime:
     value = value.strip()
+    moment: date | datetime
     try:
         if params.get("VALUE", "").upper() == "DATE" or re.fullmatch(r"\d{8}", value):
-            return datetime.strptime(value, "%Y%m%d").date()  # noqa: DTZ007 - a date only
-        return datetime.strptime(value.rstrip("Z"), "%Y%m%dT%H%M%S")  # noqa: DTZ007 - wall time
+            moment = datetime.strptime(value, "%Y%m%d").date()  # noqa: DTZ007 - a date only
+        else:
+            moment = datetime.strptime(value.rstrip("Z"), "%Y%m%dT%H%M%S")  # noqa: DTZ007
     except ValueError:
         raise ImportFileError(
             line, field, f"expected YYYYMMDD or YYYYMMDDTHHMMSS, got {value!r}"
         ) from None
+    _plausible(moment if not isinstance(moment, datetime) else moment.date(), line, field)
+    return moment
 
 
 def parse_ics(text: str) -> list[DayEntry]:

@@ -210,3 +210,20 @@ def test_first_hours_never_exceeds_the_day_or_the_hours(wins, hours):
     whole = sum((int(b[:2]) * 60 + int(b[3:])) - (int(a[:2]) * 60 + int(a[3:])) for a, b in wins)
     assert total == min(whole, round(hours * 60))
     assert parse_windows(" ".join(f"{a}-{b}" for a, b in wins), 1) == wins
+
+
+@given(st.dates(), st.dates(), st.booleans())
+def test_any_ics_dates_give_entries_or_a_clear_error(start, end, timed):
+    if timed:
+        lines = f"DTSTART:{start:%Y%m%d}T090000\nDTEND:{end:%Y%m%d}T000000\n"
+    else:
+        lines = f"DTSTART;VALUE=DATE:{start:%Y%m%d}\nDTEND;VALUE=DATE:{end:%Y%m%d}\n"
+    text = f"BEGIN:VCALENDAR\nBEGIN:VEVENT\n{lines}END:VEVENT\nEND:VCALENDAR\n"
+    with contextlib.suppress(ImportFileError):
+        for entry in parse_ics(text):
+            assert 1900 <= entry.day.year <= 2200
+
+
+def test_dates_outside_the_supported_years_are_refused():
+    with pytest.raises(ImportFileError, match="line 2, date: 0001-01-01 is outside"):
+        parse_csv("date,kind\n0001-01-01,holiday\n")
