@@ -315,6 +315,8 @@ def report(request: HttpRequest) -> HttpResponse:
             )
         return response
     now = timezone.now()
+    if request.GET.get("format") == "breaches-csv":
+        return _breaches_csv(since_d, until_d, reporting.breaches(since, until, kind=kind), now)
     breached = reporting.breaches(since, until, kind=kind, limit=200)
     return render(
         request,
@@ -334,6 +336,54 @@ def report(request: HttpRequest) -> HttpResponse:
             "breaches": [(c, reporting.breach_reason(c, now)) for c in breached],
         },
     )
+
+
+BREACH_COLUMNS = (
+    "ticket",
+    "title",
+    "service",
+    "organization",
+    "team",
+    "assignee",
+    "target",
+    "priority",
+    "started_at",
+    "due_at",
+    "met_at",
+    "policy",
+    "penalty",
+    "reason",
+)
+
+
+def _breaches_csv(since_d: date, until_d: date, clocks: list[Any], now: datetime) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="sla-breaches-{since_d.isoformat()}-{until_d.isoformat()}.csv"'
+    )
+    writer = csv.writer(response)
+    writer.writerow(BREACH_COLUMNS)
+    for c in clocks:
+        t = c.ticket
+        writer.writerow(
+            [
+                t.pk,
+                _csv_safe(t.title),
+                _csv_safe(t.service.name if t.service else ""),
+                _csv_safe(t.organization.name if t.organization else ""),
+                _csv_safe(t.team.name if t.team else ""),
+                _csv_safe(t.assignee.email if t.assignee else ""),
+                c.kind,
+                c.priority or "",
+                c.started_at.isoformat(),
+                c.due_at.isoformat() if c.due_at else "",
+                c.met_at.isoformat() if c.met_at else "",
+                _csv_safe(c.policy_version.policy.name),
+                c.policy_version.policy.penalty_per_breach,
+                _csv_safe(reporting.breach_reason(c, now)),
+            ]
+        )
+    return response
 
 
 # --- the SLA document -------------------------------------------------------------------------

@@ -336,6 +336,19 @@ def test_report_numbers_and_csv(manager, month_of_clocks, travel):
     assert empty.context["rows"] == []
 
 
+def test_breaches_csv(manager, month_of_clocks):
+    params = {"kind": "first_response", "since": "2026-03-01", "until": "2026-03-31"}
+    out = client_for(manager).get(reverse("sla:report"), {**params, "format": "breaches-csv"})
+    lines = list(csv.reader(io.StringIO(out.content.decode())))
+    assert lines[0][:3] == ["ticket", "title", "service"] and lines[0][-1] == "reason"
+    rows = sorted(lines[1:], key=lambda r: r[1])
+    assert [(r[1], r[2], r[3], r[6], r[12]) for r in rows] == [
+        ("late", "Printing", "Acme", "first_response", "150.00"),
+        ("open", "Printing", "Acme", "first_response", "150.00"),
+    ]
+    assert rows[0][10] and not rows[1][10]  # met late / never met
+
+
 def test_report_groups_by_organization_team_month(manager, month_of_clocks):
     c = client_for(manager)
     for by, group in [("organization", "Acme"), ("month", None)]:
