@@ -267,6 +267,10 @@ NINJA_PAGINATION_MAX_LIMIT = 200
 API_RATE_LIMIT = env("API_RATE_LIMIT", "600/min")  # per token; empty turns throttling off
 ALERTS_RATE_LIMIT = env("ALERTS_RATE_LIMIT", "")  # monitoring event intake; off by default
 
+# --- Portal and satisfaction ----------------------------------------------------------------
+PORTAL_REOPEN_DAYS = env_int("PORTAL_REOPEN_DAYS", 14)  # requesters may reopen within N days
+CSAT_LINK_DAYS = env_int("CSAT_LINK_DAYS", 30)  # rating links in emails expire after N days
+
 # --- Outbound webhooks ----------------------------------------------------------------------
 WEBHOOK_TIMEOUT = float(env("WEBHOOK_TIMEOUT", "10"))
 WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 6)

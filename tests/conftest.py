@@ -159,3 +159,19 @@ def run_tasks(db, monkeypatch):
         return before
 
     return run
+
+
+@pytest.fixture
+def reference_data(transactional_db):
+    """Transactional tests flush the database after each test, seeded statuses and the priority
+    matrix included; put them back the way the migrations do. (pytest-django runs transactional
+    tests after the others, so only they need this.)"""
+    import importlib
+
+    from django.apps import apps
+
+    for module in (
+        "okno.tickets.migrations.0002_default_statuses",
+        "okno.priority.migrations.0002_default_matrix",
+    ):
+        importlib.import_module(module).seed(apps, None)

@@ -84,15 +84,5 @@ def login(live_server):
 
 
 @pytest.fixture(autouse=True)
-def _reference_data(transactional_db):
-    """Live-server tests flush the database between tests, seeded statuses and the priority
-    matrix included; put them back the way the migrations do."""
-    import importlib
-
-    from django.apps import apps
-
-    for module in (
-        "okno.tickets.migrations.0002_default_statuses",
-        "okno.priority.migrations.0002_default_matrix",
-    ):
-        importlib.import_module(module).seed(apps, None)
+def _reference_data(reference_data):
+    """Every browser test starts with the seeded statuses and priority matrix."""

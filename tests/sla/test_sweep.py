@@ -281,10 +281,10 @@ def test_the_sweep_query_uses_the_pending_index(policy, requester, service):
     ).replace("SCAN sla_slaclock USING_INDEX", "")
 
 
-# serialized_rollback: the flush after a transactional test would drop the seeded statuses
-# and priorities for the tests that run after it on this worker.
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_two_workers_fire_each_clock_exactly_once(make_policy, requester, service, travel):
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_fire_each_clock_exactly_once(
+    reference_data, make_policy, requester, service, travel
+):
     make_policy(targets=FIRST_ONLY)
     travel("2026-03-02 09:00")
     tickets = [open_for(requester, service, title=f"Outage {n}") for n in range(12)]
