@@ -188,6 +188,18 @@ class Ticket(models.Model):
             models.Index(fields=["requester", "-id"], name="ticket_requester"),
             models.Index(fields=["organization", "-id"], name="ticket_organization"),
             models.Index(fields=["status_category", "-updated_at"], name="ticket_recent"),
+            # Open work only (≈10 % of rows): the default queue order and the requester's
+            # "other open requests" stay index-only however large the closed history grows.
+            models.Index(
+                fields=["team", "-score", "-id"],
+                condition=Q(status_category__in=["new", "open", "waiting"]),
+                name="ticket_team_active_queue",
+            ),
+            models.Index(
+                fields=["requester"],
+                condition=Q(status_category__in=["new", "open", "waiting"]),
+                name="ticket_requester_active",
+            ),
         ]
 
     def __str__(self) -> str:
