@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 OKNO := $(VENV)/bin/okno
 PG_URL ?= postgres://postgres@127.0.0.1:5432/okno
 # Pure-logic modules: no Django import, checked with mypy --strict.
-PURE := $(wildcard okno/sla/businesstime.py okno/sla/calendarfile.py okno/priority/scoring.py okno/mail/parse.py okno/mail/quotes.py okno/alerts/correlate.py)
+PURE := $(wildcard okno/sla/businesstime.py okno/sla/calendarfile.py okno/sla/calendar_import.py okno/sla/replay.py okno/alerts/formats.py okno/search/stemming.py okno/desk/macros.py okno/notifications/mentions.py okno/priority/scoring.py okno/mail/parse.py okno/mail/quotes.py okno/alerts/correlate.py)
 
 .PHONY: run test lint unit unit-sqlite unit-postgres e2e services venv bench messages clean
 
