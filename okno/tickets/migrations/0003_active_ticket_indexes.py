@@ -5,21 +5,28 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0003_team_org_calendar'),
-        ('catalog', '0003_request_forms_and_catalog_categories'),
-        ('tickets', '0002_default_statuses'),
+        ("accounts", "0003_team_org_calendar"),
+        ("catalog", "0003_request_forms_and_catalog_categories"),
+        ("tickets", "0002_default_statuses"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(condition=models.Q(('status_category__in', ['new', 'open', 'waiting'])), fields=['team', '-score', '-id'], name='ticket_team_active_queue'),
+            model_name="ticket",
+            index=models.Index(
+                condition=models.Q(("status_category__in", ["new", "open", "waiting"])),
+                fields=["team", "-score", "-id"],
+                name="ticket_team_active_queue",
+            ),
         ),
         migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(condition=models.Q(('status_category__in', ['new', 'open', 'waiting'])), fields=['requester'], name='ticket_requester_active'),
+            model_name="ticket",
+            index=models.Index(
+                condition=models.Q(("status_category__in", ["new", "open", "waiting"])),
+                fields=["requester"],
+                name="ticket_requester_active",
+            ),
         ),
     ]
