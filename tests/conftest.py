@@ -175,3 +175,15 @@ def reference_data(transactional_db):
         "okno.priority.migrations.0002_default_matrix",
     ):
         importlib.import_module(module).seed(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def _reseed_for_transactional_tests(request):
+    """Any test on a real (flushed) database starts with the seeded reference data."""
+    marker = request.node.get_closest_marker("django_db")
+    if (
+        "transactional_db" in request.fixturenames
+        or "live_server" in request.fixturenames
+        or (marker is not None and marker.kwargs.get("transaction"))
+    ):
+        request.getfixturevalue("reference_data")
