@@ -553,10 +553,13 @@ class Calendar:
             if p_end <= cursor:
                 continue
             if p_start > cursor:
-                candidate = self._due_us(cursor, left)
-                if candidate <= p_start:  # reached before this pause (and any later one) begins
-                    return candidate
-                left -= self._business_us(cursor, p_start)
+                # Reached before this pause begins iff that much working time lies before it;
+                # asking this way never searches past the pause (where a calendar with finite
+                # working time could run out although an open pause would hold the clock).
+                available = self._business_us(cursor, p_start)
+                if available >= left:
+                    return self._due_us(cursor, left)
+                left -= available
             if p_end == _FOREVER:
                 return None
             cursor = p_end
