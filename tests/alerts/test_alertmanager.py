@@ -186,8 +186,10 @@ def test_real_alertmanager_grouped_alerts_repeats_and_resolution(alertmanager):
     process_pending()
     assert incidents.filter(parent__isnull=True).count() == 1
     assert parent.children.count() == 4
-    assert set(Alert.objects.values_list("count", flat=True)) == {1, 2}
-    assert Alert.objects.filter(count=2).count() == 3
+    # Repeats are counted, not ticketed. (Alertmanager may flush the group more than once
+    # within a second, so counts are at least, not exactly, two.)
+    assert Alert.objects.count() == 4
+    assert Alert.objects.filter(count__gte=2).count() >= 3
 
     # Resolution: endsAt in the past, Alertmanager sends "resolved", Okno resolves.
     past = datetime.now(UTC) - timedelta(seconds=5)
