@@ -124,7 +124,7 @@ def render_ticket(
         children_reply_form=forms_.get("children_reply")
         or ChildrenReplyForm(auto_id="children-%s"),
         loose_attachments=list(ticket.attachments.filter(article__isnull=True)),
-        header_form=forms_.get("header") or TicketHeaderForm(ticket=ticket),
+        header_form=forms_.get("header") or TicketHeaderForm(ticket=ticket, auto_id="header-%s"),
         reply_form=reply_form,
         merge_form=forms_.get("merge") or MergeForm(),
         link_form=forms_.get("link") or LinkForm(),
@@ -160,7 +160,7 @@ def _done(request: HttpRequest, ticket: Ticket, message: str) -> HttpResponse:
 def ticket_update(request: HttpRequest, pk: int) -> HttpResponse:
     """Save the header: details, routing, priority and status, all or nothing."""
     ticket = _load(request, pk, write=True)
-    form = TicketHeaderForm(request.POST, ticket=ticket)
+    form = TicketHeaderForm(request.POST, ticket=ticket, auto_id="header-%s")
     if form.is_valid():
         data, changed, user = form.cleaned_data, form.changes(), request.user
         try:

@@ -99,7 +99,7 @@
         handled = toggleTick();
         break;
       case "s":
-        var status = document.getElementById("id_status");
+        var status = document.getElementById("header-status");
         if (status) status.focus();
         else handled = false;
         break;
@@ -129,7 +129,7 @@
         handled = focusReply("note");
         break;
       case "a":
-        var assignee = document.getElementById("id_assignee");
+        var assignee = document.getElementById("header-assignee");
         if (assignee) assignee.focus();
         else handled = false;
         break;
