@@ -194,6 +194,8 @@ class InboundMessage(models.Model):
     )
     received_at = models.DateTimeField(_("received"), auto_now_add=True)
     processed_at = models.DateTimeField(_("processed"), null=True, blank=True)
+    # Set when retention (okno.mail.retention) dropped the raw bytes; the row and metadata stay.
+    raw_pruned_at = models.DateTimeField(_("raw message removed"), null=True, blank=True)
 
     class Meta:
         ordering = ["-received_at", "-id"]
@@ -202,6 +204,12 @@ class InboundMessage(models.Model):
         indexes = [
             models.Index(fields=["mailbox", "uid"], name="inbound_mailbox_uid"),
             models.Index(fields=["state", "-received_at"], name="inbound_state"),
+            # retention's queue: rows that still hold their raw bytes, oldest processed first
+            models.Index(
+                fields=["processed_at", "id"],
+                condition=models.Q(raw_pruned_at__isnull=True),
+                name="inbound_raw_kept",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -283,6 +291,7 @@ class OutboundEmail(models.Model):
     to = models.CharField(_("to"), max_length=500, db_index=True)
     subject = models.CharField(_("subject"), max_length=500)
     body_text = models.TextField()
+    body_html = models.TextField(blank=True)  # empty: a text-only message (older rows, SLA)
     message_id = models.CharField(max_length=250, db_index=True)
     state = models.CharField(max_length=8, choices=State.choices, default=State.QUEUED)
     attempts = models.PositiveSmallIntegerField(default=0)

@@ -1,6 +1,7 @@
 """Requester notifications, rendered from template files in the requester's language.
 
-One builder for every notification: ``emails/<name>-subject.txt`` and ``-body.txt``. Headers
+One builder for every notification: ``emails/<name>-subject.txt``, ``-body.txt`` and
+``-body.html`` (on the shared ``emails/base.html``), sent as multipart/alternative. Headers
 make replies thread back to the ticket (Message-ID, In-Reply-To, References, the ``[#number]``
 token), and automatic mail says so (``Auto-Submitted``) so that other systems don't answer it.
 Sending runs in a background job after the ticket change commits; a failed send is retried with
@@ -12,18 +13,25 @@ from __future__ import annotations
 import logging
 import re
 from datetime import timedelta
+from email import encoders
+from email.mime.base import MIMEBase
 from email.utils import parseaddr
+from typing import Any
 
 from django.conf import settings
-from django.core.mail import EmailMessage
-from django.core.mail.message import make_msgid
+from django.core.mail import EmailMultiAlternatives
+from django.core.mail.message import SafeMIMEMultipart, make_msgid
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.html import linebreaks, urlize
+from django.utils.safestring import SafeString, mark_safe
 
-from okno.tickets.models import Article, ArticleKind, StatusCategory, Ticket
+from okno.tickets.models import Article, ArticleKind, Channel, StatusCategory, Ticket
 
 from .models import InboundMessage, OutboundEmail
+from .parse import sanitize_html
+from .quotes import trim_reply_html
 
 logger = logging.getLogger(__name__)
 
@@ -123,10 +131,13 @@ def _build(
         "status_label": ticket.status.requester_label,
         "ticket_url": f"{settings.BASE_URL}/portal/tickets/{ticket.pk}/",
     }
+    context["message_html"] = article_html(article) if article is not None else ""
     with translation.override(language):
         context["status_label"] = ticket.status.requester_label
+        context["language"] = language
         subject = " ".join(render_to_string(f"emails/{template}-subject.txt", context).split())
         body = render_to_string(f"emails/{template}-body.txt", context)
+        body_html = render_to_string(f"emails/{template}-body.html", context)
     domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rsplit("@", 1)[-1] or "okno.localhost"
     try:
         with transaction.atomic():
@@ -138,10 +149,24 @@ def _build(
                 to=ticket.requester.email,
                 subject=f"{subject} [#{ticket.pk}]"[:500],
                 body_text=body,
+                body_html=body_html,
                 message_id=make_msgid(idstring=f"okno.{ticket.pk}", domain=domain),
             )
     except IntegrityError:
         return None  # another worker built it first
+
+
+def article_html(article: Article) -> SafeString:
+    """The message as HTML for the mail: the article's sanitized HTML when it has some (from an
+    email, cut at the quoted history the requester already has), else its text escaped, with
+    line breaks and links."""
+    if article.body_html.strip():
+        markup = sanitize_html(article.body_html)  # stored sanitized; cleaned again for mail
+        if article.channel == Channel.EMAIL:
+            markup = trim_reply_html(markup)
+        return mark_safe(markup)  # noqa: S308 - sanitized by nh3 just above
+    escaped = urlize(article.body_text, nofollow=True, autoescape=True)
+    return mark_safe(linebreaks(escaped))  # noqa: S308 - escaped by urlize just above
 
 
 def thread_ids(email: OutboundEmail) -> list[str]:
@@ -163,7 +188,7 @@ def thread_ids(email: OutboundEmail) -> list[str]:
     return ids
 
 
-def _message(email: OutboundEmail) -> EmailMessage:
+def _message(email: OutboundEmail) -> EmailMultiAlternatives:
     headers = {"Message-ID": email.message_id, "X-Okno-Ticket": str(email.ticket_id)}
     if email.template in AUTOMATIC_TEMPLATES:
         headers["Auto-Submitted"] = (
@@ -178,18 +203,55 @@ def _message(email: OutboundEmail) -> EmailMessage:
     reply_to = (
         [source.mailbox.address] if source and source.mailbox and source.mailbox.address else None
     )
-    message = EmailMessage(
+    message = _HtmlMail(
         subject=email.subject,
         body=email.body_text,
         to=[email.to],
         headers=headers,
         reply_to=reply_to,
     )
+    if email.body_html:
+        message.attach_alternative(email.body_html, "text/html")
     if email.article_id and email.template == "ticket_replied":
         for attachment in email.article.attachments.all():  # type: ignore[union-attr]
             with attachment.file.open("rb") as handle:
-                message.attach(attachment.filename, handle.read(), attachment.content_type)
+                data = handle.read()
+            cid = attachment.content_id.strip("<> ")
+            if cid and email.body_html and f"cid:{cid}" in email.body_html:
+                message.related.append(_inline_part(attachment.filename, data, cid, attachment))
+            else:
+                message.attach(attachment.filename, data, attachment.content_type)
     return message
+
+
+class _HtmlMail(EmailMultiAlternatives):
+    """Django's alternative mail, with images the HTML shows (``cid:``) kept beside the HTML in
+    multipart/related: alternative(text, related(html, images)), inside mixed with the files."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.related: list[MIMEBase] = []
+
+    def _create_alternatives(self, msg: Any) -> Any:
+        msg = super()._create_alternatives(msg)
+        if self.related and msg.is_multipart():
+            html_part = msg.get_payload()[-1]
+            related = SafeMIMEMultipart(_subtype="related", encoding=self.encoding)
+            related.attach(html_part)
+            for part in self.related:
+                related.attach(part)
+            msg.get_payload()[-1] = related
+        return msg
+
+
+def _inline_part(filename: str, data: bytes, cid: str, attachment: Any) -> MIMEBase:
+    main, _sep, sub = (attachment.content_type or "application/octet-stream").partition("/")
+    part = MIMEBase(main, sub or "octet-stream")
+    part.set_payload(data)
+    encoders.encode_base64(part)
+    part.add_header("Content-ID", f"<{cid}>")
+    part.add_header("Content-Disposition", "inline", filename=filename)
+    return part
 
 
 def send_email(email_id: int) -> str:

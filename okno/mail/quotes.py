@@ -3,7 +3,9 @@
 Pure (no Django). The caller keeps the full original: trimming only decides what an agent reads
 first, so every rule errs on the side of keeping text. If trimming would leave nothing (a reply
 that is all quote, or a mis-detected marker on the first line), the original comes back.
-Markers cover English, Russian and Ukrainian clients: Outlook, Gmail, Thunderbird, Apple Mail.
+Markers cover English, Russian and Ukrainian clients: Outlook, Gmail, Thunderbird, Apple Mail,
+and Okno's own "##- … reply above this line -##" line at the top of every HTML notification
+(any language: only the ``##-``/``-##`` brackets are matched).
 """
 
 from __future__ import annotations
@@ -43,6 +45,8 @@ _HEADER_OTHER = re.compile(
     r"відправлено|копія|gesendet|datum|an|betreff|envoyé|objet)\s*\*?\s*:",
     re.IGNORECASE,
 )
+# The first line of Okno's HTML notifications (okno/mail/templates/emails/base.html).
+_REPLY_ABOVE = re.compile(r"^\s*##-\s.{1,200}\s-##\s*$")
 _UNDERSCORES = re.compile(r"^\s*_{20,}\s*$")
 _SIGNATURE = re.compile(r"^--\s?$")
 _MOBILE = re.compile(
@@ -74,7 +78,7 @@ def _quote_start(lines: list[str]) -> int | None:
             continue
         if _FORWARDED.match(line):
             return None  # what follows is forwarded content, not history: keep it
-        if _ORIGINAL.match(line):
+        if _ORIGINAL.match(line) or _REPLY_ABOVE.match(line):
             return i
         if _UNDERSCORES.match(line) and any(
             _HEADER_FROM.match(x) or _HEADER_OTHER.match(x) for x in lines[i + 1 : i + 4]
@@ -193,7 +197,12 @@ class _Cutter(HTMLParser):
             return
         start = self._offset()
         for line in data.splitlines():
-            if _ORIGINAL.match(line) or _ATTRIBUTION.match(line) or _MOBILE.match(line):
+            if (
+                _ORIGINAL.match(line)
+                or _REPLY_ABOVE.match(line)
+                or _ATTRIBUTION.match(line)
+                or _MOBILE.match(line)
+            ):
                 found = self.markup.find(line.strip(), start)
                 self._mark(found if found >= 0 else start, len(self.stack))
                 return

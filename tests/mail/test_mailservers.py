@@ -148,7 +148,9 @@ def test_acknowledgement_threads_and_is_marked_automatic(
     assert ack["In-Reply-To"] == "<scan@acme.test>"
     assert "<scan@acme.test>" in ack["References"]
     assert ack["Message-ID"] == OutboundEmail.objects.get().message_id
-    assert f"#{row.ticket_id}" in ack.get_content()
+    assert ack.get_content_type() == "multipart/alternative"  # text and HTML
+    assert f"#{row.ticket_id}" in ack.get_body(("plain",)).get_content()
+    assert f"#{row.ticket_id}" in ack.get_body(("html",)).get_content()
 
     # The requester answers our acknowledgement: it threads by our Message-ID alone.
     with django_capture_on_commit_callbacks(execute=True):
@@ -178,6 +180,7 @@ def test_agent_reply_goes_out_with_attachments_and_thread_headers(
     answer = smtp_sink.messages[1]
     assert "Auto-Submitted" not in answer  # written by a person
     assert "Install this driver." in answer.get_body(("plain",)).get_content()
+    assert "<p>Install this driver.</p>" in answer.get_body(("html",)).get_content()
     files = {part.get_filename(): part.get_content() for part in answer.iter_attachments()}
     assert {name: text.strip() for name, text in files.items()} == {"driver.txt": "driver v2"}
     ack_id = smtp_sink.messages[0]["Message-ID"]
@@ -200,7 +203,8 @@ def test_resolution_notice_is_sent_and_automated_senders_get_nothing(
         change_status(row.ticket, actor=agent, status=default_status("resolved"))
     run_tasks()
     assert smtp_sink.messages[-1]["Auto-Submitted"] == "auto-generated"
-    assert f"#{row.ticket_id}" in smtp_sink.messages[-1].get_content()
+    assert f"#{row.ticket_id}" in smtp_sink.messages[-1].get_body(("plain",)).get_content()
+    assert f"#{row.ticket_id}" in smtp_sink.messages[-1].get_body(("html",)).get_content()
 
 
 def test_acknowledgements_are_rate_limited_per_sender(
