@@ -68,9 +68,14 @@ def _assigned(ticket: Ticket, event: str, article: Article | None) -> int:
     if ticket.assignee is None:
         return 0
     if event == "created":
+        # Only an assignee named at creation: a later assignment has its own "assigned" job,
+        # and this job may run after it when the worker is behind.
         actor_id, key = ticket.requester_id, f"assigned:created:{ticket.pk}"
         created = TicketEvent.objects.filter(ticket=ticket, kind=ev.CREATED).first()
-        actor_id = created.actor_id if created else actor_id
+        if created is not None:
+            if (created.data or {}).get("assignee") != ticket.assignee.pk:
+                return 0
+            actor_id = created.actor_id
     else:
         last = (
             TicketEvent.objects.filter(ticket=ticket, kind=ev.ASSIGNED)

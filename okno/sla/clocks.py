@@ -243,10 +243,17 @@ def current_facts(ticket: Ticket) -> dict[str, Any]:
 
 
 def pin_ticket(
-    ticket: Ticket, events: Sequence[TicketEvent], *, latest: bool = False
+    ticket: Ticket, events: Sequence[TicketEvent], *, latest: bool = False, fresh: bool = False
 ) -> TicketSla | None:
-    """The ticket's pins, matching a policy the first time (or again with ``latest``)."""
-    pin = TicketSla.objects.filter(ticket_id=ticket.pk).select_related("policy_version").first()
+    """The ticket's pins, matching a policy the first time (or again with ``latest``).
+
+    ``fresh``: the ticket was created in this transaction, so it has no pin to look up yet.
+    """
+    pin = (
+        None
+        if fresh
+        else TicketSla.objects.filter(ticket_id=ticket.pk).select_related("policy_version").first()
+    )
     if pin is not None and not latest:
         return pin
     # The first match uses the facts the ticket was created with; a re-pin (``latest``) uses
@@ -323,10 +330,24 @@ def next_check(values: dict[str, Any], warnings_fired: int, breach_fired: bool) 
     return min(pending) if pending else None
 
 
-def compute(ticket: Ticket, *, now: datetime | None = None, latest: bool = False) -> Any:
-    """Replay one ticket: ``(pin, [ClockResult])``, or ``(None, [])`` without an SLA."""
-    rows = load_events(ticket.pk)
-    pin = pin_ticket(ticket, rows, latest=latest)
+def compute(
+    ticket: Ticket,
+    *,
+    now: datetime | None = None,
+    latest: bool = False,
+    fresh_events: Sequence[TicketEvent] | None = None,
+) -> Any:
+    """Replay one ticket: ``(pin, [ClockResult])``, or ``(None, [])`` without an SLA.
+
+    ``fresh_events``: the ticket was created in this transaction and these are its whole log
+    (saves reading back what the caller just wrote, and looking up pins that cannot exist).
+    """
+    fresh = fresh_events is not None
+    if fresh_events is not None:
+        rows = [e for e in fresh_events if e.kind in RELEVANT_EVENTS]
+    else:
+        rows = load_events(ticket.pk)
+    pin = pin_ticket(ticket, rows, latest=latest, fresh=fresh)
     if pin is None:
         return None, []
     results = rp.replay(
@@ -339,12 +360,20 @@ def compute(ticket: Ticket, *, now: datetime | None = None, latest: bool = False
 
 
 def refresh_ticket(
-    ticket: Ticket, *, now: datetime | None = None, latest: bool = False
+    ticket: Ticket,
+    *,
+    now: datetime | None = None,
+    latest: bool = False,
+    fresh_events: Sequence[TicketEvent] | None = None,
 ) -> list[SlaClock]:
     """Bring the stored clocks of one ticket in line with its log. Returns them, ordered."""
     now = now or timezone.now()
-    pin, results = compute(ticket, now=now, latest=latest)
-    existing = {(c.kind, c.cycle): c for c in SlaClock.objects.filter(ticket_id=ticket.pk)}
+    pin, results = compute(ticket, now=now, latest=latest, fresh_events=fresh_events)
+    existing = (
+        {}
+        if fresh_events is not None
+        else {(c.kind, c.cycle): c for c in SlaClock.objects.filter(ticket_id=ticket.pk)}
+    )
     if pin is None:
         return sorted(existing.values(), key=lambda c: (c.kind, c.cycle))
     keep: list[SlaClock] = []
@@ -368,6 +397,9 @@ def refresh_ticket(
         SlaClock.objects.bulk_create(new)
     if existing:  # targets that no longer exist under the pinned policy
         SlaClock.objects.filter(pk__in=[c.pk for c in existing.values()]).delete()
+    for clock in keep:  # the score reads the version's snapshot: no lazy query per clock
+        if clock.policy_version_id == pin.policy_version_id:
+            clock.policy_version = pin.policy_version
     return sorted(keep, key=lambda c: (c.kind, c.cycle))
 
 

@@ -94,25 +94,39 @@ def store(ticket: Ticket, breakdown: scoring.ScoreBreakdown, now: datetime) -> f
         {"name": f.name, "value": f.value, "weight": f.weight, "contribution": f.contribution}
         for f in breakdown.factors
     ]
-    TicketScore.objects.update_or_create(
-        ticket=ticket,
-        defaults={
-            "total": breakdown.total,
-            "breached": breakdown.breached,
-            "factors": factors,
-            "computed_at": now,
-        },
+    # One INSERT … ON CONFLICT DO UPDATE instead of update_or_create's select and savepoints:
+    # this runs inside every ticket write.
+    TicketScore.objects.bulk_create(
+        [
+            TicketScore(
+                ticket_id=ticket.pk,
+                total=breakdown.total,
+                breached=breakdown.breached,
+                factors=factors,
+                computed_at=now,
+            )
+        ],
+        update_conflicts=True,
+        unique_fields=["ticket"],
+        update_fields=["total", "breached", "factors", "computed_at"],
     )
     return queue_value(breakdown)
 
 
-def refresh(ticket: Ticket, *, now: datetime | None = None, latest: bool = False) -> float:
+def refresh(
+    ticket: Ticket,
+    *,
+    now: datetime | None = None,
+    latest: bool = False,
+    fresh_events: Sequence[Any] | None = None,
+) -> float:
     """Refresh the ticket's clocks and score; return the queue value for ``Ticket.score``.
 
-    Called by ``tickets.actions`` only (inside their transaction, the ticket locked).
+    Called by ``tickets.actions`` only (inside their transaction, the ticket locked);
+    ``fresh_events`` is the whole log of a ticket created in that transaction.
     """
     now = now or timezone.now()
-    clocks = refresh_ticket(ticket, now=now, latest=latest)
+    clocks = refresh_ticket(ticket, now=now, latest=latest, fresh_events=fresh_events)
     return store(ticket, compute(ticket, clocks, now), now)
 
 

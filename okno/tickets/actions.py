@@ -34,6 +34,7 @@ from .models import (
     Status,
     StatusCategory,
     Ticket,
+    TicketEvent,
     TicketLink,
     TicketType,
 )
@@ -63,11 +64,13 @@ def _locked(ticket: Ticket) -> Ticket:
     )
 
 
-def _refresh_sla(ticket: Ticket, *, latest: bool = False) -> None:
+def _refresh_sla(
+    ticket: Ticket, *, latest: bool = False, fresh_events: Sequence[TicketEvent] | None = None
+) -> None:
     """Keep the ticket's SLA clocks and queue score in line with its log (same transaction)."""
     from okno.sla.score import refresh
 
-    value = refresh(ticket, latest=latest)
+    value = refresh(ticket, latest=latest, fresh_events=fresh_events)
     if value != ticket.score:
         Ticket.objects.filter(pk=ticket.pk).update(score=value)
         ticket.score = value
@@ -230,7 +233,7 @@ def open_ticket(
         custom_fields=custom_fields or {},
         parent=parent,
     )
-    events.created(ticket, actor=actor)
+    created = events.created(ticket, actor=actor)
     article = Article.objects.create(
         ticket=ticket,
         kind=ArticleKind.REPLY,
@@ -241,7 +244,7 @@ def open_ticket(
         message_id=message_id[:500],
     )
     _add_attachments(ticket, article, attachments, actor or requester)
-    _refresh_sla(ticket)
+    _refresh_sla(ticket, fresh_events=[created])
     enqueue_ticket_followup(ticket.pk, "created", article_id=article.pk)
     return ticket
 

@@ -1,4 +1,4 @@
-"""Follow-up jobs queued by ticket actions after their transaction commits.
+"""Follow-up jobs queued by ticket actions, committed with the change they follow.
 
 A ticket change fans out to every follow-up handler (requester email, webhooks, Telegram, in-app
 notifications …), each run as its own job so one failing integration neither blocks nor retries
@@ -37,20 +37,48 @@ def _resolve(path: str) -> Any:
     return getattr(import_module(module), name)
 
 
+def _jobs_share_the_database() -> bool:
+    """True when jobs are rows in the application database (the default django-tasks-db
+    backend), so queueing them can be part of the change's own transaction."""
+    from django_tasks_db import DatabaseBackend
+
+    return isinstance(ticket_followups.get_backend(), DatabaseBackend)
+
+
 def enqueue_ticket_followup(ticket_id: int, event: str, *, article_id: int | None = None) -> None:
-    """Queue the follow-ups once the surrounding transaction has committed."""
+    """Queue the follow-ups of a ticket change.
+
+    With jobs in the application database this is a transactional outbox: one fan-out job row
+    is written inside the change's transaction, so the change and its follow-ups commit
+    together (no follow-up lost to a crash between two commits, and one commit per change
+    instead of two). With another backend (a broker that cannot see uncommitted rows) the
+    fan-out is queued once the transaction has committed.
+    """
+    kwargs = {"ticket_id": ticket_id, "event": event, "article_id": article_id}
+    if _jobs_share_the_database():
+        ticket_followups.enqueue(**kwargs)
+        return
 
     def _enqueue() -> None:
         try:
-            with transaction.atomic():  # one commit for all handlers' jobs
-                for handler in available_handlers():
-                    ticket_followup.enqueue(
-                        handler=handler, ticket_id=ticket_id, event=event, article_id=article_id
-                    )
+            ticket_followups.enqueue(**kwargs)
         except Exception:  # the change is committed; a queue outage must not surface
             logger.exception("Could not queue follow-ups for ticket %s (%s)", ticket_id, event)
 
     transaction.on_commit(_enqueue)
+
+
+@task(queue_name="default")
+def ticket_followups(ticket_id: int, event: str, article_id: int | None = None) -> int:
+    """Fan one ticket change out to a job per handler, so a failing integration neither blocks
+    nor retries the others. Returns how many handler jobs were queued."""
+    handlers = available_handlers()
+    with transaction.atomic():  # one commit for all handlers' jobs
+        for handler in handlers:
+            ticket_followup.enqueue(
+                handler=handler, ticket_id=ticket_id, event=event, article_id=article_id
+            )
+    return len(handlers)
 
 
 @task(queue_name="default")
