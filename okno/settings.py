@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "okno.notifications",
     "okno.routing",
     "okno.csat",
+    "okno.tags",
 ]
 
 MIDDLEWARE = [

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from okno.accounts.models import User
 from okno.catalog.models import Service
+from okno.tags.events import TAGS_CHANGED
 from okno.tickets import events as ev
 from okno.tickets.models import Article, Status, Ticket, TicketEvent, TicketType
 
@@ -103,8 +104,20 @@ def describe(
         params["other"] = event.old
         params["kind"] = _link_label(data.get("kind", ""))
         return _("%(actor)s removed the link to #%(other)s (%(kind)s)") % params
+    if kind == TAGS_CHANGED:
+        return _describe_tags(params, data)
     params["kind"] = kind.replace("_", " ")
     return _("%(actor)s: %(kind)s") % params
+
+
+def _describe_tags(params: dict[str, Any], data: dict[str, Any]) -> str:
+    params["added"] = ", ".join(data.get("added") or [])
+    params["removed"] = ", ".join(data.get("removed") or [])
+    if params["added"] and params["removed"]:
+        return _("%(actor)s tagged the ticket %(added)s and removed %(removed)s") % params
+    if params["removed"]:
+        return _("%(actor)s removed the tags %(removed)s") % params
+    return _("%(actor)s tagged the ticket %(added)s") % params
 
 
 def _field_label(field: str) -> str:
