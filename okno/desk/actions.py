@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from okno.accounts.models import User
 from okno.accounts.queries import can_work_on, visible_tickets
+from okno.tags import actions as tag_actions
 from okno.tickets import actions
 from okno.tickets.filters import TicketFilter
 from okno.tickets.models import Article, ArticleKind, Channel, Ticket
@@ -37,6 +38,7 @@ VIEW_PARAMS = (
     "organization",
     "requester",
     "q",
+    "tag",
     "sort",
 )
 DEFAULT_PARAMS = {("state", "active"), ("sort", "score")}  # not worth storing
@@ -202,6 +204,15 @@ def bulk_merge(ids: Iterable[int], target_id: int, *, actor: User) -> BulkResult
     return for_each_ticket(
         others, actor=actor, apply=lambda t: actions.merge_tickets(t, target, actor=actor)
     )
+
+
+def bulk_tags(ids: Iterable[int], names: str, *, actor: User, remove: bool = False) -> BulkResult:
+    """Add (or remove) the same tags on every ticked ticket; bad names fail before any ticket."""
+    cleaned = tag_actions.clean_names(names)
+    if not cleaned:
+        raise ValidationError({"tags": _("Name at least one tag.")})
+    change = tag_actions.remove_tags if remove else tag_actions.add_tags
+    return for_each_ticket(ids, actor=actor, apply=lambda t: change(t, cleaned, actor=actor))
 
 
 def reply_to_children(parent: Ticket, *, actor: User, body: str) -> BulkResult:

@@ -280,6 +280,8 @@ class BulkForm(OknoForm):
         ("status", _("Set status")),
         ("priority", _("Set priority")),
         ("merge", _("Merge into one")),
+        ("tag_add", _("Add tags")),
+        ("tag_remove", _("Remove tags")),
     )
     operation = forms.ChoiceField(label=_("Action"), choices=OPERATIONS)
     assignee = forms.ModelChoiceField(
@@ -300,6 +302,8 @@ class BulkForm(OknoForm):
     )
     reason = forms.CharField(label=_("Reason"), max_length=200, required=False)
     target = TicketNumberField(label=_("Merge into ticket number"), required=False)
+    tags_add = forms.CharField(label=_("Tags to add"), max_length=500, required=False)
+    tags_remove = forms.CharField(label=_("Tags to remove"), max_length=500, required=False)
 
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -322,6 +326,9 @@ class BulkForm(OknoForm):
                 self.add_error("reason", _("Say why the priority changes."))
         if op == "merge" and not data.get("target"):
             self.add_error("target", _("Which ticket should the others be merged into?"))
+        for name in ("tags_add", "tags_remove"):
+            if op == f"tag_{name[5:]}" and not (data.get(name) or "").strip():
+                self.add_error(name, _("Name at least one tag."))
         return data
 
 

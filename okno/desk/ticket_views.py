@@ -22,6 +22,8 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from okno.accounts.queries import can_work_on, get_ticket_for, visible_tickets
+from okno.tags import actions as tag_actions
+from okno.tags.queries import tags_of
 from okno.tickets import actions
 from okno.tickets.models import DONE_CATEGORIES, Ticket, TicketLink
 
@@ -101,7 +103,12 @@ def time_by_agent(entries: list[Any]) -> list[tuple[str, int]]:
 
 
 def render_ticket(
-    request: HttpRequest, ticket: Ticket, *, status: int = 200, **forms_: forms.Form
+    request: HttpRequest,
+    ticket: Ticket,
+    *,
+    status: int = 200,
+    tag_errors: list[str] | None = None,
+    **forms_: forms.Form,
 ) -> HttpResponse:
     from .workspace_views import macro_text, usable_macros
 
@@ -135,6 +142,8 @@ def render_ticket(
         .exclude(pk=ticket.pk)
         .filter(status_category__in=("new", "open", "waiting"))
         .count(),
+        tags=tags_of(ticket),
+        tag_errors=tag_errors or [],
         minutes_spent=sum(e.article.time_spent_minutes or 0 for e in entries if e.article),
         **_related(request, ticket),
     )
@@ -310,3 +319,25 @@ def ticket_reopen(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             return _done(request, ticket, _("Ticket #%(n)s is reopened.") % {"n": ticket.number})
     return render_ticket(request, ticket, status=400, reopen=form)
+
+
+@require_POST
+@login_required
+def ticket_tags(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add tags (``add``: comma-separated) and/or remove some (``remove``, repeatable)."""
+    ticket = _load(request, pk, write=True)
+    add = request.POST.get("add", "")
+    remove = request.POST.getlist("remove")
+    try:
+        added, removed = tag_actions.change_tags(ticket, actor=request.user, add=add, remove=remove)
+    except ValidationError as exc:
+        return render_ticket(request, ticket, status=400, tag_errors=exc.messages)
+    if added or removed:
+        parts = []
+        if added:
+            parts.append(_("Tagged %(names)s.") % {"names": ", ".join(added)})
+        if removed:
+            parts.append(_("Removed tag %(names)s.") % {"names": ", ".join(removed)})
+        return _done(request, ticket, " ".join(parts))
+    messages.info(request, _("The tags are unchanged."))
+    return redirect("desk:ticket", pk=ticket.pk)

@@ -30,6 +30,7 @@ from okno.accounts.queries import agent_team_ids, visible_tickets
 from okno.priority.models import Priority
 from okno.routing.actions import is_available
 from okno.sla.models import ClockState, SlaClock
+from okno.tags.queries import prefetch_tags
 from okno.tickets.actions import open_ticket
 from okno.tickets.filters import SORT_LABELS, STATE_CHOICES, FilterError, TicketFilter
 from okno.tickets.models import ACTIVE_CATEGORIES, Channel, Status, StatusCategory, TicketType
@@ -217,6 +218,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         flt.errors[exc.field] = exc.message
         flt.cursor = ""
         rows, next_cursor = flt.page(tickets)
+    prefetch_tags(rows)  # the page's tag chips: one query, never one per row
     params = request.GET.copy()
     params.pop("cursor", None)
     first_params = params.urlencode()

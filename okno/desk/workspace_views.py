@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from okno.accounts.queries import can_work_on
 from okno.routing.actions import set_availability
+from okno.tags.queries import suggestions
 from okno.tickets import actions as ticket_actions
 from okno.tickets.models import Article
 
@@ -115,6 +116,11 @@ def bulk(request: HttpRequest) -> HttpResponse:
                     t, actor=user, priority=data["priority"], reason=data["reason"]
                 ),
             )
+        elif op in ("tag_add", "tag_remove"):
+            remove = op == "tag_remove"
+            result = actions.bulk_tags(
+                form.ids, data["tags_remove" if remove else "tags_add"], actor=user, remove=remove
+            )
         else:
             result = actions.bulk_merge(form.ids, data["target"], actor=user)
     except ValidationError as exc:
@@ -138,6 +144,14 @@ def availability(request: HttpRequest) -> HttpResponse:
         else _("You are away: auto-assignment skips you."),
     )
     return _back(request)
+
+
+@require_GET
+@agent_required
+def tag_suggest(request: HttpRequest) -> HttpResponse:
+    """Existing tags as <option>s for the tag inputs' <datalist> (loaded once, on focus)."""
+    prefix = request.GET.get("q", "")
+    return render(request, "tags/options.html", {"tags": suggestions(prefix)})
 
 
 # Macros ---------------------------------------------------------------------------------

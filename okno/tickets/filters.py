@@ -18,6 +18,8 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import ACTIVE_CATEGORIES, StatusCategory, Ticket, TicketType
 
+MAX_FILTER_TAGS = 5
+
 # sort key -> (model field, descending)
 SORTS: dict[str, tuple[str, bool]] = {
     "score": ("score", True),
@@ -63,6 +65,7 @@ class TicketFilter:
     organization: int | None = None
     requester: int | None = None
     q: str = ""
+    tags: list[str] = field(default_factory=list)  # ``tag=vpn,urgent``: tickets with all of them
     sort: str = "score"
     cursor: str = ""
     limit: int = 50
@@ -105,6 +108,7 @@ class TicketFilter:
         flt.organization = as_int("organization")
         flt.requester = as_int("requester")
         flt.q = (get("q") or "").strip()[:200]
+        flt.tags = _parse_tags(get("tag") or "", flt.errors)
         flt.sort = (get("sort") or "score").strip()
         if flt.sort not in SORTS:
             flt.errors["sort"] = str(_("Unknown sort order."))
@@ -144,6 +148,11 @@ class TicketFilter:
             tickets = tickets.filter(organization_id=self.organization)
         if self.requester is not None:
             tickets = tickets.filter(requester_id=self.requester)
+        if self.tags:
+            from okno.tags.queries import tickets_tagged
+
+            for name in self.tags:  # one semi-join per tag on the (tag, ticket) index
+                tickets = tickets.filter(pk__in=tickets_tagged(name))
         if self.q:
             query = self.q.lstrip("#")
             text = Q(title__icontains=self.q)
@@ -174,6 +183,20 @@ class TicketFilter:
             rows = rows[: self.limit]
             next_cursor = encode_cursor(getattr(rows[-1], field_name), rows[-1].pk)
         return rows, next_cursor
+
+
+def _parse_tags(raw: str, errors: dict[str, str]) -> list[str]:
+    from django.core.exceptions import ValidationError
+
+    from okno.tags.models import split_names, validate_name
+
+    names = []
+    for name in split_names(raw)[:MAX_FILTER_TAGS]:
+        try:
+            names.append(validate_name(name))
+        except ValidationError as exc:
+            errors["tag"] = " ".join(exc.messages)
+    return names
 
 
 def encode_cursor(value: Any, pk: int) -> str:

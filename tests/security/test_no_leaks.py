@@ -15,6 +15,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from okno.accounts.models import ApiToken
+from okno.tags.actions import add_tags
 from okno.tickets import actions
 from okno.tickets.attachments import NewAttachment
 
@@ -30,6 +31,8 @@ ROUTES = {
     "set_language": "no ticket data",
     "attachment": "scoped by get_ticket_for",
     "desk:*": "agents only",
+    "desk:ticket_tags": "scoped by get_ticket_for, then agents of the ticket (can_work_on)",
+    "desk:tag_suggest": "agents only; tag names, no ticket data",
     "portal:home": "own data only",
     "portal:new": "own data only",
     "portal:tickets": "scoped by visible_tickets",
@@ -91,6 +94,7 @@ def secret_ticket(requester, agent, service):
         attachments=[NewAttachment("payroll.txt", f"salary {SECRET}".encode())],
     )
     actions.add_note(ticket, actor=agent, body=f"note {SECRET}")
+    add_tags(ticket, [f"tag {SECRET}"], actor=agent)  # tag names are agent-only too
     return ticket
 
 
