@@ -29,6 +29,8 @@ USAGE = """usage: okno COMMAND [options]
   mail smtpd                                                inbound SMTP listener
   sla recompute [--all|--open|TICKET] [--check]            rebuild SLA clocks from the event log
   sla sweep                                                 fire due SLA warnings and breaches now
+  reports rebuild [--since DATE]                            recompute the dashboard rollups
+  reports fold                                              fold new events into them now
   migrate, shell, ... any Django management command
 
 Run `okno COMMAND --help` for a command's options."""
@@ -51,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
         args[0], args[0]
     )
     name = {"createadmin": "okno_createadmin", "check": "okno_check"}.get(name, name)
-    if name in {"sla", "mail"}:
+    if name in {"sla", "mail", "reports"}:
         name = f"okno_{name}"  # database-backed subcommands, e.g. `okno sla recompute`
     try:
         execute_from_command_line(["okno", name, *args[1:]])

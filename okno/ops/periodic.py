@@ -24,4 +24,6 @@ PERIODIC_JOBS: list[PeriodicJob] = [
     PeriodicJob("okno.alerts.tasks.process_events", 10),
     # "remind me tomorrow at 10:00" on tickets (each reminder fires once)
     PeriodicJob("okno.notifications.tasks.send_due_reminders", 30),
+    # dashboard rollups: fold new events and ratings, refresh the backlog snapshot
+    PeriodicJob("okno.reports.tasks.fold_rollups", 60),
 ]

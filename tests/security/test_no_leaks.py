@@ -46,6 +46,8 @@ ROUTES = {
     "requesters get 403",
     "csat:rate": "signed token (bad or foreign: 404) and get_ticket_for; requester only",
     "csat:report": "agents only; ratings scoped to their teams (managers: all)",
+    "reports:*": "agents only (403 for requesters); rollup figures scoped to their teams "
+    "(managers: all); no ticket content",
     "notifications:*": "own notifications/reminders only (filtered by user, else 404); ticket "
     "forms scoped by get_ticket_for and agents only",
     "api:*": "walked through the OpenAPI schema below",
