@@ -49,6 +49,7 @@ for _app in (
     "search",
     "notifications",
     "csat",
+    "tags",
 ):
     if importlib.util.find_spec(f"okno.{_app}.urls") is not None:
         urlpatterns.append(path(f"{_app}/", include(f"okno.{_app}.urls")))

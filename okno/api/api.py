@@ -138,6 +138,7 @@ ROUTERS = [
     "okno.notifications.api",
     "okno.routing.api",
     "okno.csat.api",
+    "okno.tags.api",
 ]
 for _module in ROUTERS:
     if importlib.util.find_spec(_module) is not None:

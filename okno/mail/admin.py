@@ -185,8 +185,50 @@ class TestMessageForm(forms.Form):
         return data
 
 
+class RoutingRuleForm(forms.ModelForm):
+    class Meta:
+        model = RoutingRule
+        fields = [
+            "name",
+            "order",
+            "enabled",
+            "subject_keywords",
+            "body_keywords",
+            "senders",
+            "recipients",
+            "team",
+            "service",
+            "ticket_type",
+            "impact",
+            "urgency",
+            "tags",
+        ]
+        help_texts = {
+            "tags": _(
+                "Comma-separated. New tickets from matching mail get these tags; "
+                "unknown names become new tags."
+            )
+        }
+
+    def clean_tags(self) -> str:
+        """The same names the ticket will get, so a typo shows here and not in the intake."""
+        from django.core.exceptions import ValidationError
+
+        from okno.tags.actions import clean_names
+
+        try:
+            names = clean_names(self.cleaned_data.get("tags") or "")
+        except ValidationError as exc:
+            raise forms.ValidationError(exc.message_dict.get("tags", exc.messages)) from exc
+        value = ", ".join(names)
+        if len(value) > RoutingRule._meta.get_field("tags").max_length:
+            raise forms.ValidationError(_("Too many tags for one rule."))
+        return value
+
+
 @admin.register(RoutingRule)
 class RoutingRuleAdmin(admin.ModelAdmin):
+    form = RoutingRuleForm
     list_display = [
         "order",
         "name",

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from okno.accounts.actions import get_or_create_requester
 from okno.accounts.models import User
 from okno.accounts.queries import can_work_on
+from okno.tags import actions as tag_actions
 from okno.tickets import actions as ticket_actions
 from okno.tickets.attachments import NewAttachment, validate_upload
 from okno.tickets.models import Article, Channel, StatusCategory, Ticket, TicketType
@@ -239,8 +240,7 @@ def _open(
             kwargs["impact"] = rule.impact
         if rule.urgency in (1, 2, 3):
             kwargs["urgency"] = rule.urgency
-        tags = routing.split_list(rule.tags)
-        kwargs["custom_fields"] = {"routing_rule": rule.name, **({"tags": tags} if tags else {})}
+        kwargs["custom_fields"] = {"routing_rule": rule.name}
     ticket = ticket_actions.open_ticket(
         actor=None,
         requester=sender,
@@ -254,6 +254,9 @@ def _open(
     )
     if rule is not None and rule.team_id and rule.team_id != ticket.team_id:
         ticket = ticket_actions.assign_ticket(ticket, actor=None, team=rule.team)
+    if rule is not None and (tags := tag_actions.valid_names(rule.tags)):
+        # Same transaction as the ticket; the "created" follow-ups already see the tags.
+        tag_actions.add_tags(ticket, tags, actor=None, followup=False)
     if related is not None:
         ticket_actions.link_tickets(ticket, related, actor=None, kind="related")
     return ticket

@@ -21,6 +21,8 @@ from okno.accounts.models import Organization, Team, User
 from okno.accounts.queries import can_work_on, get_ticket_for, visible_tickets
 from okno.api.errors import ApiError, error_responses, invalid
 from okno.catalog.models import Category, Service
+from okno.tags import actions as tag_actions
+from okno.tags.queries import tag_names, with_tags
 
 from . import actions
 from .attachments import NewAttachment, validate_upload
@@ -40,6 +42,8 @@ from .schemas import (
     MergeIn,
     ReopenIn,
     StatusList,
+    TagsIn,
+    TagsOut,
     TicketCreateIn,
     TicketListParams,
     TicketOut,
@@ -74,6 +78,15 @@ def _lookup(
     if found is None:
         errors.setdefault(field, []).append(message)
     return found
+
+
+def _clean_tags(errors: dict[str, list[str]], names: list[str] | None) -> list[str]:
+    """Normalized tag names; bad ones reported under ``tags`` with the other field errors."""
+    try:
+        return tag_actions.clean_names(names or [])
+    except ValidationError as exc:
+        errors.setdefault("tags", []).extend(exc.message_dict.get("tags", exc.messages))
+        return []
 
 
 def _status_by_key(key: str | None, field: str = "status") -> TicketStatus:
@@ -117,6 +130,8 @@ def tickets_list(request: HttpRequest, filters: Query[TicketListParams]) -> Any:
     if errors:
         raise invalid(errors, _("Some filters are not valid."))
     tickets = flt.apply(visible_tickets(user).select_related(*TICKET_RELATED), user=user)
+    if user.is_agent:  # requesters never see tags: no query for them
+        tickets = with_tags(tickets)
     rows, next_cursor = flt.page(tickets)
     return {"items": rows, "next_cursor": next_cursor or None}
 
@@ -148,6 +163,8 @@ def _create_ticket(request: HttpRequest, payload: TicketCreateIn, response: Http
             raise ApiError(403, _("Requesters can only open tickets for themselves."))
         if given & {"team", "assignee", "organization"}:
             raise ApiError(403, _("Only agents may choose the team, assignee or organization."))
+        if payload.tags:
+            raise ApiError(403, _("Only agents may tag tickets."))
     unknown = _("Not found.")
     requester = _lookup(
         errors, "requester", User.objects.filter(is_active=True), payload.requester, unknown
@@ -170,6 +187,7 @@ def _create_ticket(request: HttpRequest, payload: TicketCreateIn, response: Http
     organization = _lookup(
         errors, "organization", Organization.objects.all(), payload.organization, unknown
     )
+    tags = _clean_tags(errors, payload.tags)
     if errors:
         raise invalid(errors)
     ticket = actions.open_ticket(
@@ -187,6 +205,8 @@ def _create_ticket(request: HttpRequest, payload: TicketCreateIn, response: Http
         organization=organization,
         channel=Channel.API,
     )
+    if tags:  # same transaction: a ticket the caller may not tag is not created either
+        tag_actions.add_tags(ticket, tags, actor=user, followup=False)
     response["Location"] = reverse("api:tickets_get", kwargs={"ticket_id": ticket.pk})
     return Status(201, _reload(ticket))
 
@@ -242,6 +262,7 @@ def tickets_update(request: HttpRequest, ticket_id: int, payload: TicketUpdateIn
         if status is None:
             errors["status"] = [_("Unknown status.")]
     priority_keys = {"impact", "urgency", "priority", "reason"} & given
+    tags = _clean_tags(errors, payload.tags) if "tags" in given else None
     if errors:
         raise invalid(errors)
 
@@ -261,6 +282,8 @@ def tickets_update(request: HttpRequest, ticket_id: int, payload: TicketUpdateIn
             actions.assign_ticket(ticket, actor=user, **routing)
         if status is not None:
             actions.change_status(ticket, actor=user, status=status)
+        if tags is not None:
+            tag_actions.set_tags(ticket, tags, actor=user)
     return _reload(ticket)
 
 
@@ -360,6 +383,35 @@ def tickets_events_list(request: HttpRequest, ticket_id: int) -> Any:
     if not can_work_on(user, ticket):
         raise ApiError(403, _("Only agents of the ticket's team may read its history."))
     return {"items": list(TicketEvent.objects.filter(ticket=ticket).select_related("actor"))}
+
+
+# --- tags --------------------------------------------------------------------------------------
+@router.post(
+    "/tickets/{int:ticket_id}/tags",
+    response={200: TagsOut, **WRITE_ERRORS},
+    summary="Add tags",
+)
+def tickets_tags_add(request: HttpRequest, ticket_id: int, payload: TagsIn) -> Any:
+    """Add tags (agents of the ticket's team); names already on the ticket are skipped, unknown
+    names become new tags. Returns the ticket's tags."""
+    user = _actor(request)
+    ticket = get_ticket_for(user, ticket_id, write=True)
+    tag_actions.add_tags(ticket, payload.names, actor=user)
+    return {"tags": tag_names(ticket)}
+
+
+@router.delete(
+    "/tickets/{int:ticket_id}/tags",
+    response={200: TagsOut, **WRITE_ERRORS},
+    summary="Remove a tag",
+)
+def tickets_tags_remove(request: HttpRequest, ticket_id: int, name: str) -> Any:
+    """Remove the tag `name` (any capitalization; agents of the ticket's team). Removing a tag
+    the ticket does not carry changes nothing. Returns the ticket's tags."""
+    user = _actor(request)
+    ticket = get_ticket_for(user, ticket_id, write=True)
+    tag_actions.remove_tags(ticket, [name], actor=user)
+    return {"tags": tag_names(ticket)}
 
 
 # --- links -------------------------------------------------------------------------------------

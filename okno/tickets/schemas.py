@@ -64,6 +64,19 @@ class TicketListItem(Schema):
     channel: str
     created_at: datetime
     updated_at: datetime
+    tags: list[str] = Field(
+        default_factory=list,
+        description="Tag names, by name. Tags are internal: always empty for requesters.",
+    )
+
+    @staticmethod
+    def resolve_tags(obj: Any, context: Any) -> list[str]:
+        from okno.tags.queries import tag_names
+
+        user = getattr((context or {}).get("request"), "auth", None)
+        if user is None or not getattr(user, "is_agent", False):
+            return []
+        return tag_names(obj)
 
 
 class TicketOut(TicketListItem):
@@ -103,6 +116,9 @@ class TicketListParams(Schema):
     organization: str | None = Field(None, description="Organization id")
     requester: str | None = Field(None, description="Requester user id")
     q: str | None = Field(None, description="Words in the title, or a ticket number")
+    tag: str | None = Field(
+        None, description="Tag name(s), comma-separated: tickets carrying all of them"
+    )
     sort: str | None = Field(None, description="score (default), newest, oldest, updated, priority")
     cursor: str | None = Field(None, description="`next_cursor` of the previous page")
     limit: str | None = Field(None, description="Page size, 1…200 (default 50)")
@@ -121,6 +137,9 @@ class TicketCreateIn(StrictIn):
     team: int | None = Field(None, description="Agents: team id")
     assignee: int | None = Field(None, description="Agents: assignee user id")
     organization: int | None = Field(None, description="Agents: organization id")
+    tags: list[str] | None = Field(
+        None, description="Agents: tag names; unknown names become new tags", max_length=50
+    )
 
 
 class TicketUpdateIn(StrictIn):
@@ -139,6 +158,17 @@ class TicketUpdateIn(StrictIn):
     reason: str = Field("", max_length=500, description="Why the priority is overridden")
     team: int | None = None
     assignee: int | None = None
+    tags: list[str] | None = Field(
+        None, description="Agents: the whole new tag set (null or [] removes all)", max_length=50
+    )
+
+
+class TagsIn(StrictIn):
+    names: list[str] = Field(..., min_length=1, max_length=50, description="Tag names")
+
+
+class TagsOut(Schema):
+    tags: list[str]
 
 
 # --- articles, events, files -------------------------------------------------------------------

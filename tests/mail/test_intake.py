@@ -210,7 +210,8 @@ def test_routing_rule_sets_team_service_type_and_priority(requester, l1, l2, ser
     ticket = row.ticket
     assert ticket.team == l2 and ticket.service == service
     assert (ticket.impact, ticket.urgency) == (1, 1) and ticket.priority == 1
-    assert ticket.custom_fields["tags"] == ["infra", "urgent"]
+    assert sorted(ticket.tag_links.values_list("tag__name", flat=True)) == ["infra", "urgent"]
+    assert ticket.custom_fields == {"routing_rule": "servers"}
     other = ingest(make_mail(sender="x@globex.test", body="server down"))
     assert other.ticket.team != l2
 
