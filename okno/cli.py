@@ -31,6 +31,7 @@ USAGE = """usage: okno COMMAND [options]
   sla sweep                                                 fire due SLA warnings and breaches now
   reports rebuild [--since DATE]                            recompute the dashboard rollups
   reports fold                                              fold new events into them now
+  prune [--dry-run]                                         run the retention jobs once, print counts
   migrate, shell, ... any Django management command
 
 Run `okno COMMAND --help` for a command's options."""
@@ -52,7 +53,9 @@ def main(argv: list[str] | None = None) -> int:
     name = {"serve": "okno_serve", "worker": "okno_worker", "demo": "okno_demo"}.get(
         args[0], args[0]
     )
-    name = {"createadmin": "okno_createadmin", "check": "okno_check"}.get(name, name)
+    name = {"createadmin": "okno_createadmin", "check": "okno_check", "prune": "okno_prune"}.get(
+        name, name
+    )
     if name in {"sla", "mail", "reports"}:
         name = f"okno_{name}"  # database-backed subcommands, e.g. `okno sla recompute`
     try:

@@ -277,6 +277,12 @@ WEBHOOK_TIMEOUT = float(env("WEBHOOK_TIMEOUT", "10"))
 WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 6)
 WEBHOOK_RETRY_BASE_SECONDS = float(env("WEBHOOK_RETRY_BASE_SECONDS", "60"))
 WEBHOOK_DISABLE_AFTER = env_int("WEBHOOK_DISABLE_AFTER", 10)
+WEBHOOK_STUCK_MINUTES = env_int("WEBHOOK_STUCK_MINUTES", 15)  # "sending" this long: requeue
+
+# --- Retention (okno.ops.retention, `okno prune`): days to keep; 0 keeps forever ------------
+MAIL_RAW_RETENTION_DAYS = env_int("MAIL_RAW_RETENTION_DAYS", 90)
+ALERT_EVENT_RETENTION_DAYS = env_int("ALERT_EVENT_RETENTION_DAYS", 30)
+WEBHOOK_DELIVERY_RETENTION_DAYS = env_int("WEBHOOK_DELIVERY_RETENTION_DAYS", 30)
 
 # --- Red Button -----------------------------------------------------------------------------
 REDBUTTON_DEVICE_RATE = env("REDBUTTON_DEVICE_RATE", "6/h")

@@ -101,6 +101,8 @@ class WebhookDelivery(models.Model):
     error = models.CharField(_("error"), max_length=500, blank=True)
     next_retry_at = models.DateTimeField(_("next retry"), null=True, blank=True)
     created_at = models.DateTimeField(_("queued"), auto_now_add=True, db_index=True)
+    # When a worker claimed it (state "sending"): the stuck-delivery sweep measures from here.
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
 
     class Meta:

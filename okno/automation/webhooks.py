@@ -300,7 +300,7 @@ def attempt(delivery_pk: int) -> str:
     """Send one pending delivery (the ``deliver_webhook`` job); idempotent: a delivery that is
     no longer pending is left alone."""
     claimed = WebhookDelivery.objects.filter(pk=delivery_pk, state=DeliveryState.PENDING).update(
-        state=DeliveryState.SENDING
+        state=DeliveryState.SENDING, started_at=timezone.now()
     )
     if not claimed:
         return "already handled"
@@ -331,45 +331,84 @@ def attempt(delivery_pk: int) -> str:
                 subscription.failure_count = 0
                 subscription.save(update_fields=["failure_count", "updated_at"])
             return "delivered"
-        subscription.failure_count += 1
-        will_disable = subscription.enabled and subscription.failure_count >= disable_after()
-        if delivery.attempt < max_attempts() and not will_disable:
-            delivery.state = DeliveryState.FAILED
-            delivery.next_retry_at = now + retry_delay(delivery.attempt)
-            delivery.save()
-            retry = WebhookDelivery.objects.create(
-                subscription=subscription,
-                delivery_id=delivery.delivery_id,
-                event=delivery.event,
-                ticket_id=delivery.ticket_id,
-                body=delivery.body,
-                attempt=delivery.attempt + 1,
-            )
-            _enqueue_on_commit(retry.pk, run_after=delivery.next_retry_at)
-        else:
-            delivery.state = DeliveryState.GAVE_UP
-            delivery.save()
-        logger.warning(
-            "Webhook %s (%s) attempt %s of %s failed: %s",
-            subscription.pk,
-            delivery.event,
-            delivery.attempt,
-            delivery.delivery_id,
-            delivery.error,
-        )
-        fields = ["failure_count", "updated_at"]
-        if will_disable:
-            from .actions import disable_reason
+        return _failed(delivery, subscription, now)
 
-            subscription.enabled = False
-            subscription.disabled_at = timezone.now()
-            subscription.disabled_reason = disable_reason(subscription.failure_count, delivery)
-            fields += ["enabled", "disabled_at", "disabled_reason"]
-            logger.warning(
-                "Webhook %s (%s) disabled: %s",
-                subscription.pk,
-                subscription.url,
-                subscription.disabled_reason,
-            )
-        subscription.save(update_fields=fields)
+
+def _failed(delivery: WebhookDelivery, subscription: WebhookSubscription, now: Any) -> str:
+    """A failed attempt (the caller holds the subscription's row lock): count it, queue the
+    next attempt with backoff or give up, and disable the subscription after too many."""
+    subscription.failure_count += 1
+    will_disable = subscription.enabled and subscription.failure_count >= disable_after()
+    if delivery.attempt < max_attempts() and not will_disable:
+        delivery.state = DeliveryState.FAILED
+        delivery.next_retry_at = now + retry_delay(delivery.attempt)
+        delivery.save()
+        retry = WebhookDelivery.objects.create(
+            subscription=subscription,
+            delivery_id=delivery.delivery_id,
+            event=delivery.event,
+            ticket_id=delivery.ticket_id,
+            body=delivery.body,
+            attempt=delivery.attempt + 1,
+        )
+        _enqueue_on_commit(retry.pk, run_after=delivery.next_retry_at)
+    else:
+        delivery.state = DeliveryState.GAVE_UP
+        delivery.save()
+    logger.warning(
+        "Webhook %s (%s) attempt %s of %s failed: %s",
+        subscription.pk,
+        delivery.event,
+        delivery.attempt,
+        delivery.delivery_id,
+        delivery.error,
+    )
+    fields = ["failure_count", "updated_at"]
+    if will_disable:
+        from .actions import disable_reason
+
+        subscription.enabled = False
+        subscription.disabled_at = timezone.now()
+        subscription.disabled_reason = disable_reason(subscription.failure_count, delivery)
+        fields += ["enabled", "disabled_at", "disabled_reason"]
+        logger.warning(
+            "Webhook %s (%s) disabled: %s",
+            subscription.pk,
+            subscription.url,
+            subscription.disabled_reason,
+        )
+    subscription.save(update_fields=fields)
     return "retrying" if delivery.state == DeliveryState.FAILED else "gave up"
+
+
+def recover_stuck(delivery_pk: int, *, older_than: Any) -> str:
+    """A delivery left "sending" since before ``older_than`` (its worker died mid-send): the
+    attempt counts as failed and, by the usual rules, the next attempt is queued with backoff,
+    or it gives up, or the subscription is disabled. Claimed by a conditional update, so a
+    delivery is requeued once however many sweeps see it."""
+    with transaction.atomic():
+        delivery = (
+            WebhookDelivery.objects.select_related("subscription").filter(pk=delivery_pk).first()
+        )
+        if delivery is None:
+            return "gone"
+        subscription = WebhookSubscription.objects.select_for_update().get(
+            pk=delivery.subscription_id
+        )
+        stuck = WebhookDelivery.objects.filter(pk=delivery_pk, state=DeliveryState.SENDING)
+        stuck = stuck.filter(started_at__lt=older_than) | stuck.filter(
+            started_at__isnull=True, created_at__lt=older_than
+        )
+        error = _("The worker stopped while sending; no answer was recorded.")
+        if not stuck.update(state=DeliveryState.FAILED, error=error):
+            return "not stuck"
+        delivery.refresh_from_db()
+        if delivery.event == PING:
+            delivery.state = DeliveryState.GAVE_UP
+            delivery.save(update_fields=["state"])
+            return "gave up"
+        if not subscription.enabled:
+            delivery.state = DeliveryState.CANCELLED
+            delivery.save(update_fields=["state"])
+            return "cancelled"
+        return _failed(delivery, subscription, timezone.now())

@@ -26,4 +26,9 @@ PERIODIC_JOBS: list[PeriodicJob] = [
     PeriodicJob("okno.notifications.tasks.send_due_reminders", 30),
     # dashboard rollups: fold new events and ratings, refresh the backlog snapshot
     PeriodicJob("okno.reports.tasks.fold_rollups", 60),
+    # retention (okno.ops.retention; `okno prune` runs them by hand) and the webhook sweep
+    PeriodicJob("okno.mail.retention.prune_raw_mail_job", 3600),
+    PeriodicJob("okno.alerts.retention.prune_events_job", 3600),
+    PeriodicJob("okno.automation.retention.prune_deliveries_job", 3600),
+    PeriodicJob("okno.automation.retention.requeue_stuck_job", 300),
 ]
