@@ -16,7 +16,9 @@ opened (notes, resolution, reopening, re-parenting) are made by the system (``ac
 
 from __future__ import annotations
 
+import json
 import logging
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
@@ -78,11 +80,91 @@ INSERT_CHUNK = 500  # rows per statement: 17 parameters each stays far below eve
 def store_events(events: Sequence[formats.Event], *, actor: User | None) -> list[int]:
     """The cheap insert: normalized events in state ``received``; processing comes later.
 
-    A hand-written multi-row ``INSERT … RETURNING id``: ``bulk_create`` spends most of the
-    request building model instances and compiling SQL, and this is the storm's hot path.
+    Hand-written SQL: ``bulk_create`` spends most of the request building model instances and
+    compiling SQL, and this is the storm's hot path. On PostgreSQL one ``INSERT … SELECT FROM
+    jsonb_to_recordset(…)`` whose text never changes, elsewhere a multi-row ``INSERT … VALUES``. Returns the new ids in payload order.
     """
     from .tasks import kick
 
+    if not events:
+        return []
+    actor_id = actor.pk if actor is not None else None
+    if connection.vendor == "postgresql":
+        ids = _insert_recordset(events, actor_id)
+    else:
+        ids = _insert_values(events, actor_id)
+    kick()
+    return ids
+
+
+# A JSON ``\u0000`` escape (not an escaped backslash followed by "u0000")
+_NUL_ESCAPE = re.compile(r"(?<!\\)((?:\\\\)*)\\u0000")
+
+# Per-row columns of the PostgreSQL insert, with their types; the rest are constants.
+_ROW_COLUMNS = (
+    ("source_name", "text"),
+    ("format", "text"),
+    ("fingerprint", "text"),
+    ("status", "text"),
+    ("severity", "text"),
+    ("summary", "text"),
+    ("description", "text"),
+    ("service", "text"),
+    ("host", "text"),
+    ("url", "text"),
+    ("occurred_at", "timestamptz"),
+    ("labels", "jsonb"),
+    ("raw", "jsonb"),
+)
+
+
+def _insert_recordset(events: Sequence[formats.Event], actor_id: int | None) -> list[int]:
+    """All rows as one JSON document expanded by ``jsonb_to_recordset``: one parameter, encoded
+    by the C JSON encoder, and a statement text that never changes."""
+    meta = Event._meta
+    quote = connection.ops.quote_name
+    names = [name for name, _kind in _ROW_COLUMNS]
+    columns = ", ".join(
+        quote(meta.get_field(name).column)
+        for name in ("received_at", "received_by", *names, "state", "error")
+    )
+    types = ", ".join(f"{name} {kind}" for name, kind in _ROW_COLUMNS)
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} ({columns}) "  # noqa: S608
+        f"SELECT %s, %s, {', '.join('u.' + n for n in names)}, %s, '' "
+        f"FROM jsonb_to_recordset(%s::jsonb) AS u({types}) "
+        f"RETURNING {quote(meta.pk.column)}"
+    )
+    rows = [
+        {
+            "source_name": e.source,
+            "format": e.format,
+            "fingerprint": e.fingerprint,
+            "status": e.status,
+            "severity": e.severity,
+            "summary": e.summary,
+            "description": e.description,
+            "service": e.service,
+            "host": e.host,
+            "url": e.url,
+            "occurred_at": None if e.occurred_at is None else e.occurred_at.isoformat(),
+            "labels": e.labels,
+            "raw": e.raw,
+        }
+        for e in events
+    ]
+    document = json.dumps(rows)
+    if "\\u0000" in document:  # PostgreSQL text and jsonb cannot hold NUL: keep the rest
+        document = _NUL_ESCAPE.sub(r"\1\\ufffd", document)
+    params = [timezone.now(), actor_id, EventState.RECEIVED.value, document]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        # the rows are inserted in array order and draw their ids from the sequence in that
+        # order: ascending ids are payload order
+        return sorted(row[0] for row in cursor.fetchall())
+
+
+def _insert_values(events: Sequence[formats.Event], actor_id: int | None) -> list[int]:
     meta = Event._meta
     quote = connection.ops.quote_name
     fields = [meta.get_field(name) for name in STORED_FIELDS]
@@ -92,7 +174,6 @@ def store_events(events: Sequence[formats.Event], *, actor: User | None) -> list
     occurred = fields[STORED_FIELDS.index("occurred_at")]
     labels = fields[STORED_FIELDS.index("labels")]
     raw = fields[STORED_FIELDS.index("raw")]
-    actor_id = actor.pk if actor is not None else None
     ids: list[int] = []
     with connection.cursor() as cursor:
         for start in range(0, len(events), INSERT_CHUNK):
@@ -125,7 +206,6 @@ def store_events(events: Sequence[formats.Event], *, actor: User | None) -> list
                 params,
             )
             ids += sorted(row[0] for row in cursor.fetchall())
-    kick()
     return ids
 
 

@@ -29,6 +29,28 @@ def test_events_token_is_accepted_with_202_and_ids(send):
     assert body["ids"] == list(Event.objects.order_by("id").values_list("id", flat=True))
 
 
+def test_many_events_keep_payload_order_and_every_field(send):
+    events = [dict(event(f"fp{n}"), summary=f"Check {n}", host=f"h{n}") for n in range(250)]
+    response = send("/events", {"events": events})
+    assert response.status_code == 202
+    stored = list(Event.objects.filter(pk__in=response.json()["ids"]).order_by("id"))
+    assert [e.pk for e in stored] == response.json()["ids"]
+    assert [(e.fingerprint, e.summary, e.host) for e in stored] == [
+        (f"fp{n}", f"Check {n}", f"h{n}") for n in range(250)
+    ]
+
+
+def test_nul_characters_are_replaced_not_rejected(send):
+    """PostgreSQL text cannot hold NUL; the event is still stored, the rest kept as sent."""
+    payload = dict(event("a\u0000b"), summary="disk \\u0000 full\u0000", labels={"k": "v\u0000"})
+    response = send("/events", payload)
+    assert response.status_code == 202
+    stored = Event.objects.get()
+    assert stored.summary in ("disk \\u0000 full\ufffd", "disk \\u0000 full\u0000")
+    assert stored.fingerprint in ("a\ufffdb", "a\u0000b")
+    assert stored.labels["k"] in ("v\ufffd", "v\u0000")
+
+
 def test_write_token_may_send_too(send, monitor):
     _token, raw = ApiToken.issue(monitor, "full")
     assert send("/events", event("a"), token=raw).status_code == 202
