@@ -247,12 +247,22 @@ TASKS = {
     "default": {
         "BACKEND": {
             "database": "django_tasks_db.DatabaseBackend",
+            "rq": "django_tasks_rq.RQBackend",
             "immediate": "django_tasks.backends.immediate.ImmediateBackend",
             "dummy": "django_tasks.backends.dummy.DummyBackend",
         }.get(_tasks_backend, _tasks_backend),
         "QUEUES": ["default", "mail", "sla"],
     }
 }
+
+# ``OKNO_TASKS_BACKEND=rq``: jobs in Redis (django-tasks-rq), ``okno worker`` runs RQ workers.
+TASKS_REDIS_URL = env("TASKS_REDIS_URL", "redis://127.0.0.1:6379/0")
+if _tasks_backend == "rq":
+    INSTALLED_APPS.append("django_rq")
+    RQ_QUEUES = {
+        name: {"URL": TASKS_REDIS_URL, "DEFAULT_TIMEOUT": 600}
+        for name in TASKS["default"]["QUEUES"]
+    }
 
 # --- Email (outbound) ------------------------------------------------------------------------
 EMAIL_BACKEND = env(

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Starts (and if needed installs) what the test suite talks to: PostgreSQL and headless Chromium.
+# Starts (and if needed installs) what the test suite talks to: PostgreSQL, Redis, headless Chromium.
 # Idempotent. With CI=true anything missing is an error, never a skip.
 set -u
 fail() { echo "services: $*" >&2; if [ "${CI:-}" = "true" ]; then exit 1; fi; }
@@ -17,6 +17,18 @@ if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
   for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
 fi
 pg_isready -q -h 127.0.0.1 -p 5432 || fail "PostgreSQL is not reachable on 127.0.0.1:5432"
+
+# Redis (the Redis task backend and cache tests): started when installed but down, installed
+# from apt when missing. Nothing is kept on disk.
+redis_up() { (exec 3<>/dev/tcp/127.0.0.1/6379) 2>/dev/null; }
+if ! redis_up; then
+  command -v redis-server >/dev/null || { export DEBIAN_FRONTEND=noninteractive; \
+    (as_root apt-get update -qq && as_root apt-get install -y -qq redis-server >/dev/null) || true; }
+  command -v redis-server >/dev/null && redis-server --daemonize yes --bind 127.0.0.1 --port 6379 \
+    --save "" --appendonly no >/dev/null 2>&1
+  for _ in $(seq 1 20); do redis_up && break; sleep 0.5; done
+fi
+redis_up || fail "Redis is not reachable on 127.0.0.1:6379"
 
 # Chromium for the browser tests (Debian's package; never a browser downloaded by a test tool)
 # and gettext for the translation catalog checks.

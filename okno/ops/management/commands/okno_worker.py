@@ -64,6 +64,9 @@ class Command(BaseCommand):
         stop = threading.Event()
         if not options["no_scheduler"] and not options["batch"]:
             Scheduler(stop).start()
+        if _uses_rq():
+            self._run_rq(options)
+            return
         base_id = f"{socket.gethostname()}-{os.getpid()}"
         workers = [
             Worker(
@@ -91,3 +94,26 @@ class Command(BaseCommand):
                 thread.join()
         except KeyboardInterrupt:
             stop.set()
+
+    def _run_rq(self, options: dict[str, Any]) -> None:
+        """Jobs in Redis: an RQ worker on Okno's queues, in this process (no fork per job);
+        run more ``okno worker`` processes for more parallelism."""
+        from django.conf import settings
+        from django.core.management import call_command
+
+        queues = list(settings.TASKS["default"]["QUEUES"])
+        self.stdout.write(f"Okno worker {socket.gethostname()}-{os.getpid()}: RQ on {queues}")
+        self.stdout.flush()
+        call_command(
+            "rqworker",
+            *queues,
+            job_class="django_tasks_rq.Job",
+            worker_class="rq.worker.SimpleWorker",
+            burst=options["batch"],
+        )
+
+
+def _uses_rq() -> bool:
+    from django_tasks import task_backends
+
+    return type(task_backends["default"]).__module__.startswith("django_tasks_rq")
