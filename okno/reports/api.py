@@ -75,6 +75,7 @@ class SummaryOut(Schema):
     "/reports/summary",
     response={200: SummaryOut, **error_responses(400, 401, 403, 429)},
     summary="Dashboard figures for a period",
+    operation_id="reports_summary",
 )
 def summary(request: HttpRequest, filters: Query[SummaryQuery]) -> Any:
     """Volumes, SLA compliance, response and resolution times, satisfaction, reopen rate and

@@ -102,8 +102,11 @@ class Figures:
     backlog: int = 0
 
     def add(self, row: dict[str, Any]) -> None:
+        sums = self.sums
         for name in COUNTERS:
-            self.sums[name] += row.get(name) or 0
+            value = row[name]
+            if value:
+                sums[name] += value
 
     def add_csat(self, row: dict[str, Any]) -> None:
         for name in CSAT_COUNTERS:

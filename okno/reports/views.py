@@ -40,7 +40,10 @@ CSV_COLUMNS = (
 def _form(request: HttpRequest) -> DashboardForm:
     if not queries.can_see_reports(request.user):
         raise PermissionDenied(_("Reports are for agents and managers."))
-    return DashboardForm(request.GET, user=request.user)  # type: ignore[arg-type]
+    data = request.GET.copy()
+    if not data.get("period"):  # a bare link shows the last 30 days, dates alone a custom range
+        data["period"] = "custom" if data.get("start") or data.get("end") else "30"
+    return DashboardForm(data, user=request.user)  # type: ignore[arg-type]
 
 
 @login_required
