@@ -3,8 +3,9 @@
 ``search(user, text, kinds=..., filters=..., limit=..., cursor=...)`` returns ranked hits with
 highlighted snippets. Tickets are scoped by ``accounts.queries.visible_tickets`` (internal notes
 only where the person can work on the ticket), KB articles by ``kb.queries.visible_articles``.
-The scope querysets are compiled into the full-text SQL as sub-selects, so ranking and
-pagination happen after the permission filter, in the database.
+The scopes are compiled into the full-text SQL and applied per hit, before ranking and
+pagination, so a hidden ticket never takes a result slot. The PostgreSQL backend
+(``postgres.py``) also bounds the ranking to the newest visible matches; see docs/search.md.
 
 Word forms: PostgreSQL stems with the ``russian`` configuration (Russian and English Snowball)
 and, for Ukrainian and anything else, searches the light stems of ``stemming.py`` as prefixes in
@@ -32,7 +33,6 @@ from okno.tickets.filters import TicketFilter
 from okno.tickets.models import Ticket
 
 from .stemming import query_stems
-from .stemming import words as query_words
 
 KINDS = ("tickets", "articles", "kb")
 MARK_START, MARK_END = "\x02", "\x03"
@@ -87,16 +87,18 @@ def render_snippet(raw: str) -> str:
 
 
 def _sql(queryset: QuerySet[Any]) -> tuple[str, tuple[Any, ...]]:
-    """The scope as a sub-select; an empty scope (``.none()``) selects no row."""
+    """The scope's ids as a sub-select; an empty scope (``.none()``) selects no row."""
     try:
-        sql, params = queryset.order_by().query.sql_with_params()
+        sql, params = queryset.order_by().values("id").query.sql_with_params()
     except EmptyResultSet:
         return "SELECT CAST(NULL AS BIGINT) WHERE 1 = 0", ()
     return sql, tuple(params)
 
 
-def note_scope(user: Any, tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
-    """Tickets whose internal notes this person may read (``can_work_on`` as a filter)."""
+def note_scope(user: Any) -> QuerySet[Ticket]:
+    """Tickets whose internal notes this person may read (``can_work_on`` as a filter); the
+    search applies it within the visible tickets."""
+    tickets = Ticket.objects.all()
     if not getattr(user, "is_agent", False):
         return tickets.none()
     if user.role in {Role.MANAGER, Role.ADMIN} or user.is_superuser:
@@ -118,12 +120,20 @@ def ticket_filter(filters: TicketFilter | Mapping[str, Any] | None) -> TicketFil
 class Backend:
     """Returns ``(pk, rank, raw snippet, source, ticket_id)`` rows per kind, best first.
 
+    ``scope`` is the permission-scoped, filtered ``Ticket`` queryset (``notes``: the tickets
+    whose internal notes may be read, applied within ``scope``); for ``kb`` the visible KB
+    articles.
+
     ``any_word`` matches articles containing any of the words (best first) instead of all of
     them: for suggestions from a free-text subject such as "не работает принтер".
+
+    ``wide_scope`` says the person may see a large share of all tickets (agents): a backend
+    may then check the scope hit by hit instead of starting from the visible tickets.
     """
 
-    def __init__(self, *, any_word: bool = False) -> None:
+    def __init__(self, *, any_word: bool = False, wide_scope: bool = False) -> None:
         self.any_word = any_word
+        self.wide_scope = wide_scope
 
     def tickets(self, stems: list[str], text: str, scope: QuerySet[Any], n: int) -> list[Any]:
         raise NotImplementedError
@@ -169,8 +179,8 @@ class SqliteBackend(Backend):
             "SELECT rowid, -bm25(search_article_fts), "  # noqa: S608
             "snippet(search_article_fts, 0, %s, %s, '…', 24), kind, ticket_id "
             "FROM search_article_fts WHERE search_article_fts MATCH %s "
-            f"AND ((kind = 'reply' AND ticket_id IN ({scope_sql})) "
-            f"OR (kind = 'note' AND ticket_id IN ({notes_sql}))) "
+            f"AND ticket_id IN ({scope_sql}) "
+            f"AND (kind = 'reply' OR ticket_id IN ({notes_sql})) "
             "ORDER BY bm25(search_article_fts) LIMIT %s",
             (MARK_START, MARK_END, self.match(stems), *scope_params, *notes_params, n),
         )
@@ -186,90 +196,12 @@ class SqliteBackend(Backend):
         )
 
 
-class PostgresBackend(Backend):
-    """tsvector @@ (russian ∪ english ∪ simple prefix stems), ts_rank, ts_headline; pg_trgm
-    ``ILIKE`` on ticket titles, requester e-mails and numbers for parts of words."""
+def get_backend(*, any_word: bool = False, wide_scope: bool = False) -> Backend:
+    if connection.vendor == "postgresql":
+        from .postgres import PostgresBackend
 
-    HEADLINE = f'StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=" … "'
-    TITLE_HEADLINE = f"StartSel={MARK_START}, StopSel={MARK_END}, HighlightAll=true"
-
-    def tsquery(self, stems: list[str]) -> str:
-        joiner = " | " if self.any_word else " & "
-        return joiner.join("'" + s.replace("'", "") + "':*" for s in stems)
-
-    def _query(self, stems: list[str], text: str) -> tuple[str, tuple[Any, ...]]:
-        if self.any_word:
-            long_words = [w for w in query_words(text) if len(w) >= ANY_MIN_LENGTH]
-            words = " | ".join("'" + w.replace("'", "") + "'" for w in long_words)
-            return (
-                "(to_tsquery('russian', %s) || to_tsquery('simple', %s))",
-                (words, self.tsquery(stems)),
-            )
-        return (
-            "(websearch_to_tsquery('russian', %s) || websearch_to_tsquery('english', %s) "
-            "|| to_tsquery('simple', %s))",
-            (text, text, self.tsquery(stems)),
-        )
-
-    # The tsquery is written out (not joined from a sub-select) wherever it is used, so the
-    # planner sees a constant and can use the GIN indexes.
-    def tickets(self, stems: list[str], text: str, scope: QuerySet[Any], n: int) -> list[Any]:
-        scope_sql, scope_params = _sql(scope)
-        q, qp = self._query(stems, text)
-        like = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        if len(text) >= 3:  # trigram: numbers, e-mail addresses, parts of words
-            rank = f"ts_rank(d.document, {q}) + similarity(d.plain, %s)"
-            rank_params: tuple[Any, ...] = (*qp, text)
-            where = f"(d.document @@ {q} OR d.plain ILIKE %s)"
-            where_params: tuple[Any, ...] = (*qp, like)
-        else:
-            rank, rank_params = f"ts_rank(d.document, {q})", qp
-            where, where_params = f"d.document @@ {q}", qp
-        return self.run(
-            f"SELECT hit.id, hit.rank, ts_headline('russian', t.title, {q}, %s), 'title', hit.id "  # noqa: S608
-            f"FROM (SELECT d.ticket_id AS id, {rank} AS rank FROM search_ticketdocument d "
-            f"WHERE {where} AND d.ticket_id IN ({scope_sql}) "
-            "ORDER BY rank DESC, d.ticket_id DESC LIMIT %s"
-            ") hit JOIN tickets_ticket t ON t.id = hit.id ORDER BY hit.rank DESC, hit.id DESC",
-            (*qp, self.TITLE_HEADLINE, *rank_params, *where_params, *scope_params, n),
-        )
-
-    def articles(
-        self, stems: list[str], text: str, scope: QuerySet[Any], notes: QuerySet[Any], n: int
-    ) -> list[Any]:
-        scope_sql, scope_params = _sql(scope)
-        notes_sql, notes_params = _sql(notes)
-        q, qp = self._query(stems, text)
-        return self.run(
-            f"SELECT hit.id, hit.rank, ts_headline('russian', a.body_text, {q}, %s), "  # noqa: S608
-            "hit.kind, hit.ticket_id FROM (SELECT d.article_id AS id, d.kind, d.ticket_id, "
-            f"ts_rank(d.document, {q}) AS rank FROM search_ticketarticledocument d "
-            f"WHERE d.document @@ {q} "
-            f"AND ((d.kind = 'reply' AND d.ticket_id IN ({scope_sql})) "
-            f"OR (d.kind = 'note' AND d.ticket_id IN ({notes_sql}))) "
-            "ORDER BY rank DESC, d.article_id DESC LIMIT %s"
-            ") hit JOIN tickets_article a ON a.id = hit.id ORDER BY hit.rank DESC, hit.id DESC",
-            (*qp, self.HEADLINE, *qp, *qp, *scope_params, *notes_params, n),
-        )
-
-    def kb(self, stems: list[str], text: str, scope: QuerySet[Any], n: int) -> list[Any]:
-        scope_sql, scope_params = _sql(scope)
-        q, qp = self._query(stems, text)
-        return self.run(
-            "SELECT hit.id, hit.rank, ts_headline('russian', "  # noqa: S608
-            f"a.title || ' · ' || a.summary || ' ' || a.body_text, {q}, %s), "
-            "'article', NULL FROM (SELECT d.article_id AS id, "
-            f"ts_rank(d.document, {q}) AS rank FROM search_kbdocument d "
-            f"WHERE d.document @@ {q} AND d.article_id IN ({scope_sql}) "
-            "ORDER BY rank DESC, d.article_id DESC LIMIT %s"
-            ") hit JOIN kb_article a ON a.id = hit.id ORDER BY hit.rank DESC, hit.id DESC",
-            (*qp, self.HEADLINE, *qp, *qp, *scope_params, n),
-        )
-
-
-def get_backend(*, any_word: bool = False) -> Backend:
-    backend = PostgresBackend if connection.vendor == "postgresql" else SqliteBackend
-    return backend(any_word=any_word)
+        return PostgresBackend(any_word=any_word, wide_scope=wide_scope)
+    return SqliteBackend(any_word=any_word, wide_scope=wide_scope)
 
 
 def _offset(cursor: str) -> int:
@@ -310,20 +242,21 @@ def search(
         stems = [s for s in stems if len(s) >= ANY_MIN_LENGTH]
     if not stems:
         return results
-    backend = get_backend(any_word=match == "any")
-    want = offset + limit + 1
     is_agent = bool(getattr(user, "is_agent", False))
+    backend = get_backend(any_word=match == "any", wide_scope=is_agent)
+    want = offset + limit + 1
     rows: list[tuple[str, Any]] = []
     if kinds & {"tickets", "articles"}:
         tickets = ticket_filter(filters).apply(visible_tickets(user), user=user)
-        scope = tickets.values("id")
         if "tickets" in kinds:
-            rows += [("ticket", r) for r in backend.tickets(stems, text, scope, want)]
+            rows += [("ticket", r) for r in backend.tickets(stems, text, tickets, want)]
         if "articles" in kinds:
-            notes = note_scope(user, tickets).values("id")
-            rows += [("article", r) for r in backend.articles(stems, text, scope, notes, want * 3)]
+            notes = note_scope(user)
+            rows += [
+                ("article", r) for r in backend.articles(stems, text, tickets, notes, want * 3)
+            ]
     if "kb" in kinds:
-        kb_scope = visible_articles(user, include_drafts=is_agent).values("id")
+        kb_scope = visible_articles(user, include_drafts=is_agent)
         rows += [("kb", r) for r in backend.kb(stems, text, kb_scope, want)]
     rows.sort(key=lambda item: -float(item[1][1] or 0))
 
