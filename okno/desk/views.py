@@ -30,6 +30,7 @@ from okno.accounts.queries import agent_team_ids, visible_tickets
 from okno.priority.models import Priority
 from okno.routing.actions import is_available
 from okno.sla.models import ClockState, SlaClock
+from okno.sla.queries import clocks_for_tickets
 from okno.tags.queries import prefetch_tags
 from okno.tickets.actions import open_ticket
 from okno.tickets.filters import SORT_LABELS, STATE_CHOICES, FilterError, TicketFilter
@@ -45,6 +46,7 @@ from .forms import (
     as_new_attachments,
 )
 from .models import COLUMN_CHOICES, DEFAULT_COLUMNS, SavedView
+from .rows import render_rows
 
 QUEUE_RELATED = ("status", "requester", "organization", "team", "assignee")
 RECENTLY_RESOLVED_DAYS = 7
@@ -219,6 +221,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         flt.cursor = ""
         rows, next_cursor = flt.page(tickets)
     prefetch_tags(rows)  # the page's tag chips: one query, never one per row
+    rows_html = render_rows(rows, columns, clocks_for_tickets(rows) if rows else {})
     params = request.GET.copy()
     params.pop("cursor", None)
     first_params = params.urlencode()
@@ -228,6 +231,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         next_params = params.urlencode()
     context = {
         "rows": rows,
+        "rows_html": rows_html,
         "flt": flt,
         "next_params": next_params,
         "first_params": first_params,

@@ -198,3 +198,21 @@ def test_queue_query_count_does_not_grow_with_rows(
     assert len(response.context["rows"]) == 30
     with django_assert_max_num_queries(7):  # +1: tag chips
         client.get(QUEUE, headers={"HX-Request": "true"})
+
+
+def test_rows_escape_text_and_show_times_in_the_viewers_zone(client, agent, make_ticket):
+    """The rows are built in Python (desk/rows.py): every value is escaped, times are local."""
+    from datetime import UTC, datetime
+
+    from okno.tickets.models import Ticket
+
+    ticket = make_ticket(title='<script>alert("x")</script> & co')
+    Ticket.objects.filter(pk=ticket.pk).update(updated_at=datetime(2026, 1, 15, 21, 30, tzinfo=UTC))
+    agent.time_zone, agent.language = "Europe/Moscow", "en"
+    agent.save(update_fields=["time_zone", "language"])
+    client.force_login(agent)
+    html = client.get(QUEUE, {"columns": "updated"}).content.decode()
+    assert "<script>alert" not in html
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; co" in html
+    assert f'data-href="/desk/tickets/{ticket.pk}/"' in html
+    assert 'datetime="2026-01-16T00:30:00+03:00"' in html  # 21:30 UTC is past midnight in Moscow

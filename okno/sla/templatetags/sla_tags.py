@@ -14,9 +14,12 @@ from typing import Any
 
 from django import template
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
-from okno.sla.queries import BREACHED, ClockView, clocks_for_tickets, headline
+from okno.sla.queries import BREACHED, PAUSED, ClockView, clocks_for_tickets, headline
 
 register = template.Library()
 
@@ -60,13 +63,36 @@ def human_seconds(seconds: float | None) -> str:
 register.filter("sla_duration", human_seconds)
 
 
-@register.inclusion_tag("sla/badge.html", takes_context=True)
-def sla_badge(context: Any, sla: Any, ticket: Any) -> dict[str, Any]:
+@register.simple_tag
+def sla_badge(sla: Any, ticket: Any) -> str:
     """The headline clock of ``ticket`` from ``sla`` (a dict from ``sla_clocks_for`` or the
     list from ``sla_ticket_clocks``)."""
     views = sla.get(getattr(ticket, "pk", ticket), []) if isinstance(sla, dict) else list(sla or [])
-    clock = headline(views)
-    return {"clock": clock, "breached": clock is not None and clock.level == BREACHED}
+    return badge_html(headline(views))
+
+
+def badge_html(clock: ClockView | None) -> str:
+    """The badge markup, built in Python: the queue shows one per row, and a sub-template per
+    row was a third of the queue page's rendering time."""
+    if clock is None:
+        return ""
+    title = str(clock.label)
+    if clock.due_at:
+        due = date_format(timezone.localtime(clock.due_at), "DATETIME_FORMAT")
+        title += " — " + gettext("due %(due)s") % {"due": due}
+    left = human_seconds(clock.remaining_seconds)
+    if clock.level == BREACHED:
+        text = gettext("%(t)s overdue") % {"t": left}
+    elif clock.level == PAUSED:
+        text = gettext("paused, %(t)s left") % {"t": left}
+    else:
+        text = gettext("%(t)s left") % {"t": left}
+    return format_html(
+        '<span class="pill sla-badge sla-{0}" data-sla-level="{0}" title="{1}">{2}</span>',
+        clock.level,
+        title,
+        text,
+    )
 
 
 @register.filter
