@@ -138,6 +138,9 @@ TEMPLATES = [
     }
 ]
 
+# Django's form renderer with <select> built in Python (okno/ops/form_renderer.py: speed).
+FORM_RENDERER = "okno.ops.form_renderer.FastSelectRenderer"
+
 # --- Database -------------------------------------------------------------------------------
 DATABASE_URL = env("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'okno.sqlite3'}"
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}

@@ -946,6 +946,13 @@ def _finish(tables: list[BulkTable]) -> None:
             cursor.execute(f"VACUUM (ANALYZE) {name}" if vacuum else f"ANALYZE {name}")
         for model in (User, Organization, TeamMembership):  # thousands of new people: fresh stats
             cursor.execute(f"ANALYZE {model._meta.db_table}")
+        # The search documents are written by triggers, not by the bulk tables: without fresh
+        # statistics the planner guesses how common a word is and may scan them whole.
+        from django.apps import apps
+
+        if apps.is_installed("okno.search"):
+            for model in apps.get_app_config("search").get_models():
+                cursor.execute(f"ANALYZE {model._meta.db_table}")
 
 
 def ensure_logins(password: str) -> tuple[str, str, str, str]:
