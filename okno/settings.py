@@ -160,6 +160,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Server-side cursors cost three round trips (DECLARE, FETCH, CLOSE) for every select
+    # list a form iterates, and break behind a transaction-pooling PgBouncer.
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 # A read replica (PostgreSQL streaming replica) for the report pages: their reads go there,
 # every write and every other read stays on the primary (``okno.ops.dbrouter``). Tests mirror
 # the primary, so the routing runs against real data.
