@@ -157,6 +157,11 @@ def api_operations():
 def test_outsider_gets_nothing_from_any_api_operation(client, outsider, requester, secret_ticket):
     _token, raw = ApiToken.issue(outsider, "walk")
     victim_token, _raw = ApiToken.issue(requester, "victim")
+    from okno.notifications.models import Notification
+
+    victim_note = Notification.objects.create(
+        user=requester, ticket=secret_ticket, kind="assigned", text=f"About {SECRET}"
+    )
     auth = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
     ids = {
         "ticket_id": secret_ticket.pk,
@@ -165,6 +170,7 @@ def test_outsider_gets_nothing_from_any_api_operation(client, outsider, requeste
         "user_id": requester.pk,
         "token_id": victim_token.pk,
         "alert_id": secret_ticket.pk,  # alerts are for agents only: Olga gets 403 on any id
+        "notification_id": victim_note.pk,
     }
     events_before = secret_ticket.events.count()
     operations = list(api_operations())
@@ -189,3 +195,5 @@ def test_outsider_gets_nothing_from_any_api_operation(client, outsider, requeste
         assert_no_leak(response, secret_ticket, f"{operation_id} {url}")
     assert secret_ticket.events.count() == events_before
     assert ApiToken.objects.filter(pk=victim_token.pk, revoked=False).exists()
+    victim_note.refresh_from_db()
+    assert victim_note.read_at is None
