@@ -247,13 +247,17 @@ def queue(request: HttpRequest) -> HttpResponse:
         response = render(request, "desk/queue.html#rows", context)
     else:
         context_sidebar = sidebar_counters(user)
+        statuses = list(Status.objects.filter(is_active=True))
+        priorities = [(p.level, f"P{p.level} {p.label}") for p in Priority.objects.all()]
         context.update(
             sidebar=context_sidebar,
-            teams=Team.objects.filter(is_active=True),
-            agents=agent_users(),
-            services=active_services(),
-            statuses=Status.objects.filter(is_active=True),
-            priorities=Priority.objects.all(),
+            # (value, label) lists for the {% options %} tag of the filter and bulk bars
+            team_choices=[(t.pk, t.name) for t in Team.objects.filter(is_active=True)],
+            agent_choices=[(a.pk, str(a)) for a in agent_users()],
+            service_choices=[(s.pk, s.name) for s in active_services()],
+            status_keys=[(st.key, st.label) for st in statuses],
+            bulk_status_choices=[(st.pk, st.label) for st in statuses if st.key != "merged"],
+            priority_choices=priorities,
             types=TicketType.choices,
             states=STATE_CHOICES.items(),
             sorts=SORT_LABELS.items(),

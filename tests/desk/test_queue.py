@@ -216,3 +216,17 @@ def test_rows_escape_text_and_show_times_in_the_viewers_zone(client, agent, make
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; co" in html
     assert f'data-href="/desk/tickets/{ticket.pk}/"' in html
     assert 'datetime="2026-01-16T00:30:00+03:00"' in html  # 21:30 UTC is past midnight in Moscow
+
+
+def test_filter_bar_options_keep_the_selection_and_escape_labels(client, agent, l1):
+    from okno.desk.templatetags.desk_tags import options
+
+    html = options([(1, "A & B"), (2, "<b>Two</b>")], "2", "Any")
+    assert html == (
+        '<option value="">Any</option><option value="1">A &amp; B</option>'
+        '<option value="2" selected>&lt;b&gt;Two&lt;/b&gt;</option>'
+    )
+    client.force_login(agent)
+    page = client.get(QUEUE, {"team": l1.pk, "assignee": "me"}).content.decode()
+    assert f'<option value="{l1.pk}" selected>{l1.name}</option>' in page
+    assert f'<option value="{agent.pk}" selected>' in page  # bulk assignee defaults to me

@@ -6,6 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 
 register = template.Library()
 
@@ -22,3 +24,26 @@ def desk_sidebar(context: Any) -> dict[str, Any]:
     from okno.desk.views import sidebar_counters
 
     return sidebar_counters(user)
+
+
+@register.simple_tag
+def options(choices: Any, selected: Any = None, blank: str | None = None) -> SafeString:
+    """``<option>`` elements for ``(value, label)`` pairs, the one equal to ``selected`` (as
+    text) marked; ``blank`` adds a first empty-valued option with that label. Built in Python:
+    the queue's filter and bulk bars list every agent twice, and a template loop per option
+    was a large part of the page."""
+    chosen = "" if selected is None else str(selected)
+    mark = SafeString(" selected")
+    first = format_html('<option value="">{}</option>', blank) if blank is not None else ""
+    return format_html(
+        "{}{}",
+        first,
+        format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (value, mark if chosen and str(value) == chosen else "", label)
+                for value, label in choices
+            ),
+        ),
+    )
