@@ -21,6 +21,16 @@ PASSWORD = "correct-horse-battery-staple"
 
 
 @pytest.fixture(autouse=True)
+def _fresh_reference_memo():
+    """Each test starts without memoized reference data (its transaction rolls back)."""
+    from okno.ops import refcache
+
+    refcache.clear()
+    yield
+    refcache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _isolated_media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -22,6 +22,7 @@ from . import actions
 from .queries import visible_ratings
 
 router = Router(tags=["satisfaction"])
+MAX_ID = 2**63 - 1  # the largest id a database column holds
 
 READ_ERRORS = error_responses(400, 401, 403, 429)
 WRITE_ERRORS = error_responses(400, 401, 403, 404, 429)
@@ -53,9 +54,9 @@ class RatingPage(Schema):
 class RatingParams(Schema):
     since: date | None = Field(None, description="From this day (inclusive, UTC)")
     until: date | None = Field(None, description="Up to this day (inclusive, UTC)")
-    team: int | None = None
-    service: int | None = None
-    agent: int | None = None
+    team: int | None = Field(None, ge=1, le=MAX_ID)
+    service: int | None = Field(None, ge=1, le=MAX_ID)
+    agent: int | None = Field(None, ge=1, le=MAX_ID)
     score: int | None = Field(None, ge=1, le=5)
     cursor: str | None = Field(None, description="`next_cursor` of the previous page")
     limit: int = Field(50, ge=1, le=200)
@@ -86,7 +87,7 @@ def ratings_list(request: HttpRequest, params: Query[RatingParams]) -> Any:
         if value is not None:
             rows = rows.filter(**{f"{field}_id" if field != "score" else field: value})
     if params.cursor:
-        if not params.cursor.isdigit():
+        if not (params.cursor.isascii() and params.cursor.isdigit()) or len(params.cursor) > 18:
             raise invalid({"cursor": [_("Not a cursor from this list.")]})
         rows = rows.filter(pk__lt=int(params.cursor))
     page = list(rows.order_by("-id")[: params.limit + 1])

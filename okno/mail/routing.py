@@ -75,6 +75,11 @@ def first_match(rules: Iterable[Any], msg: InboundMessage) -> Any | None:
 
 
 def active_rules() -> list[Any]:
+    from okno.ops.refcache import memo
+
     from .models import RoutingRule
 
-    return list(RoutingRule.objects.filter(enabled=True).select_related("team", "service"))
+    return memo(
+        "mail.routing_rules",
+        lambda: list(RoutingRule.objects.filter(enabled=True).select_related("team", "service")),
+    )

@@ -86,7 +86,7 @@ def notifications_list(request: HttpRequest, params: Query[NotificationParams]) 
     if params.unread:
         rows = rows.filter(read_at__isnull=True)
     if params.cursor:
-        if not params.cursor.isdigit():
+        if not (params.cursor.isascii() and params.cursor.isdigit()) or len(params.cursor) > 18:
             raise invalid({"cursor": [_("Not a cursor from this list.")]})
         rows = rows.filter(pk__lt=int(params.cursor))
     page = list(rows.order_by("-id")[: params.limit + 1])
@@ -120,6 +120,7 @@ def notifications_read(request: HttpRequest, notification_id: int) -> Any:
     summary="Mark all my notifications read",
 )
 def notifications_read_all(request: HttpRequest) -> Any:
+    """Every unread notification of the caller becomes read; answers how many."""
     return {"marked": actions.mark_read(request.auth)}  # type: ignore[attr-defined]
 
 
@@ -148,6 +149,8 @@ def notifications_preferences(request: HttpRequest) -> Any:
     summary="Change my notification preferences",
 )
 def notifications_preferences_update(request: HttpRequest, payload: PreferencesIn) -> Any:
+    """Turn kinds on or off per channel; pairs not listed keep their setting. An unknown kind
+    or channel is refused and nothing is saved."""
     errors: dict[str, list[str]] = {}
     for n, item in enumerate(payload.items):
         if item.kind not in Kind.values:

@@ -6,3 +6,8 @@ class OpsConfig(AppConfig):
 
     name = "okno.ops"
     label = "ops"
+
+    def ready(self) -> None:
+        from .refcache import connect_signals
+
+        connect_signals()

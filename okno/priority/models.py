@@ -59,10 +59,18 @@ class MatrixCell(models.Model):
 
 def priority_for(impact: int, urgency: int) -> int:
     """Look the matrix up; fall back to I + U − 1 when a cell is missing (never fail a ticket)."""
-    cell = MatrixCell.objects.filter(impact=impact, urgency=urgency).only("priority_id").first()
-    if cell is not None:
-        return cell.priority_id
-    return impact + urgency - 1
+    from okno.ops.refcache import memo
+
+    matrix = memo(
+        "priority.matrix",
+        lambda: {
+            (impact, urgency): priority
+            for impact, urgency, priority in MatrixCell.objects.values_list(
+                "impact", "urgency", "priority_id"
+            )
+        },
+    )
+    return matrix.get((impact, urgency), impact + urgency - 1)
 
 
 def _default_weights() -> dict[str, float]:
@@ -102,7 +110,12 @@ class ScoreSettings(models.Model):
 
     @classmethod
     def current(cls) -> ScoreSettings:
-        return cls.objects.filter(pk=1).first() or cls(pk=1)
+        """The settings row (memoized per process until reference data changes)."""
+        from okno.ops.refcache import memo
+
+        return memo(
+            "priority.score_settings", lambda: cls.objects.filter(pk=1).first() or cls(pk=1)
+        )
 
 
 class TicketScore(models.Model):

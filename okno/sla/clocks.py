@@ -16,6 +16,7 @@ from typing import Any
 from django.db.models import Q
 from django.utils import timezone
 
+from okno.ops.refcache import memo
 from okno.sla import replay as rp
 from okno.sla.businesstime import Calendar as BusinessCalendar
 from okno.sla.models import (
@@ -152,16 +153,21 @@ def load_events(ticket_id: int) -> list[TicketEvent]:
 # --- policy matching and pins -------------------------------------------------------------------
 
 
-def match_policy(facts: dict[str, Any]) -> SlaPolicy | None:
-    """The first active policy (by order) whose every condition matches the ticket's facts."""
+def _active_policies() -> list[tuple[SlaPolicy, set[int], set[int]]]:
     policies = (
         SlaPolicy.objects.filter(is_active=True)
         .prefetch_related("services", "organizations")
         .order_by("order", "pk")
     )
-    for policy in policies:
-        services = {s.pk for s in policy.services.all()}
-        organizations = {o.pk for o in policy.organizations.all()}
+    return [
+        (p, {s.pk for s in p.services.all()}, {o.pk for o in p.organizations.all()})
+        for p in policies
+    ]
+
+
+def match_policy(facts: dict[str, Any]) -> SlaPolicy | None:
+    """The first active policy (by order) whose every condition matches the ticket's facts."""
+    for policy, services, organizations in memo("sla.active_policies", _active_policies):
         checks = (
             (services, facts.get("service")),
             (organizations, facts.get("organization")),
@@ -175,7 +181,9 @@ def match_policy(facts: dict[str, Any]) -> SlaPolicy | None:
 
 
 def current_version(policy: SlaPolicy) -> SlaPolicyVersion:
-    version = policy.versions.order_by("-version").first()
+    version = memo(
+        f"sla.policy_version.{policy.pk}", lambda: policy.versions.order_by("-version").first()
+    )
     if version is None:
         from okno.sla.actions import publish_policy
 
@@ -200,7 +208,10 @@ def calendar_version_for(snapshot: dict[str, Any], facts: dict[str, Any]) -> int
     if source in lookups:
         model, pk = lookups[source]
         if pk is not None:
-            calendar_id = model.objects.filter(pk=pk).values_list("calendar_id", flat=True).first()
+            calendar_id = memo(
+                f"sla.calendar_of.{model._meta.label}.{pk}",
+                lambda: model.objects.filter(pk=pk).values_list("calendar_id", flat=True).first(),
+            )
     if calendar_id is None:
         calendar_id = snapshot.get("calendar")
     if calendar_id is None:
@@ -209,11 +220,14 @@ def calendar_version_for(snapshot: dict[str, Any], facts: dict[str, Any]) -> int
 
 
 def latest_calendar_version(calendar_id: int) -> int | None:
-    version = (
-        CalendarVersion.objects.filter(calendar_id=calendar_id)
-        .order_by("-version")
-        .values_list("pk", flat=True)
-        .first()
+    version = memo(
+        f"sla.calendar_version.{calendar_id}",
+        lambda: (
+            CalendarVersion.objects.filter(calendar_id=calendar_id)
+            .order_by("-version")
+            .values_list("pk", flat=True)
+            .first()
+        ),
     )
     if version is None:
         from okno.sla.actions import snapshot_calendar

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from okno.accounts.models import Organization, Team, User
 from okno.accounts.queries import can_work_on
 from okno.catalog.models import Category, Service
+from okno.ops.refcache import memo
 from okno.priority.models import priority_for
 
 from . import events
@@ -45,14 +46,23 @@ LEVELS = (1, 2, 3)
 
 
 def default_status(category: str) -> Status:
-    status = Status.objects.filter(category=category, is_default=True, is_active=True).first()
-    if status is None:
-        status = Status.objects.filter(category=category, is_active=True).order_by("order").first()
+    status = memo(f"tickets.default_status.{category}", lambda: _default_status(category))
     if status is None:
         raise ValidationError(
             _("No active status exists for “%(category)s”."), params={"category": category}
         )
     return status
+
+
+def _default_status(category: str) -> Status | None:
+    status = Status.objects.filter(category=category, is_default=True, is_active=True).first()
+    if status is None:
+        status = Status.objects.filter(category=category, is_active=True).order_by("order").first()
+    return status
+
+
+def _default_team() -> Team | None:
+    return Team.objects.filter(is_active=True).order_by("line", "pk").first()
 
 
 def _locked(ticket: Ticket) -> Ticket:
@@ -213,7 +223,7 @@ def open_ticket(
     if team is None and service is not None:
         team = service.owner_team
     if team is None:
-        team = Team.objects.filter(is_active=True).order_by("line", "pk").first()
+        team = memo("tickets.default_team", _default_team)
     status = default_status(StatusCategory.OPEN if assignee else StatusCategory.NEW)
     ticket = Ticket.objects.create(
         type=type,

@@ -207,8 +207,11 @@ def _create_ticket(request: HttpRequest, payload: TicketCreateIn, response: Http
     )
     if tags:  # same transaction: a ticket the caller may not tag is not created either
         tag_actions.add_tags(ticket, tags, actor=user, followup=False)
+        ticket = _reload(ticket)
+    else:  # the action's own objects are the output: no read-back, no tag query
+        ticket._prefetched_objects_cache = {"tag_links": []}  # type: ignore[attr-defined]
     response["Location"] = reverse("api:tickets_get", kwargs={"ticket_id": ticket.pk})
-    return Status(201, _reload(ticket))
+    return Status(201, ticket)
 
 
 @router.get(
