@@ -52,3 +52,37 @@ def test_other_widgets_still_render_from_templates():
 
     ours, theirs = Other(renderer=FastSelectRenderer()), Other(renderer=DjangoTemplates())
     assert squash(ours.as_p()) == squash(theirs.as_p())
+
+
+class Rich(forms.Form):
+    required_css_class = "required"
+    title = forms.CharField(max_length=20, help_text="Short <b>and</b> clear")
+    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    count = forms.IntegerField(min_value=1, initial=3)
+    when = forms.DateTimeField(required=False)
+    email = forms.EmailField(label="E-mail & co")
+    hidden = forms.CharField(widget=forms.HiddenInput, initial="h<i>")
+    agree = forms.BooleanField(required=False)
+    kind = forms.ChoiceField(choices=[("a", "A"), ("b", "B")], widget=forms.RadioSelect)
+    upload = forms.FileField(required=False)
+    secret = forms.CharField(widget=forms.PasswordInput, required=False)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        None,
+        {"title": "x" * 30, "count": "0", "email": "nope", "kind": "z"},  # every kind of error
+        {"title": "<script>", "body": "a\nb <i>", "count": "2", "email": "a@b.c", "kind": "a"},
+    ],
+)
+def test_whole_forms_render_as_with_djangos_templates(data):
+    ours = Rich(data=data, renderer=FastSelectRenderer())
+    theirs = Rich(data=data, renderer=DjangoTemplates())
+    if data is not None:
+        ours.is_valid(), theirs.is_valid()
+    assert squash(ours.as_div()) == squash(theirs.as_div())
+    for name in Rich.base_fields:
+        assert squash(ours[name].as_field_group()) == squash(theirs[name].as_field_group()), name
+        assert squash(ours[name].label_tag()) == squash(theirs[name].label_tag()), name
+    assert squash(ours.non_field_errors()) == squash(theirs.non_field_errors())
