@@ -17,6 +17,7 @@ from ninja import Field, Query, Router, Schema, Status
 from okno.accounts.models import User
 from okno.accounts.queries import get_ticket_for
 from okno.api.errors import error_responses, invalid
+from okno.api.pagination import newest_first
 
 from . import actions
 from .queries import visible_ratings
@@ -86,14 +87,8 @@ def ratings_list(request: HttpRequest, params: Query[RatingParams]) -> Any:
         value = getattr(params, field)
         if value is not None:
             rows = rows.filter(**{f"{field}_id" if field != "score" else field: value})
-    if params.cursor:
-        if not (params.cursor.isascii() and params.cursor.isdigit()) or len(params.cursor) > 18:
-            raise invalid({"cursor": [_("Not a cursor from this list.")]})
-        rows = rows.filter(pk__lt=int(params.cursor))
-    page = list(rows.order_by("-id")[: params.limit + 1])
-    more = len(page) > params.limit
-    page = page[: params.limit]
-    return {"items": page, "next_cursor": str(page[-1].pk) if more else None}
+    page, next_cursor = newest_first(rows, params.cursor, params.limit)
+    return {"items": page, "next_cursor": next_cursor}
 
 
 @router.post(

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from okno.api.errors import ApiError, error_responses, invalid
+from okno.api.pagination import newest_first
 
 from . import actions
 from .delivery import preferences, wants
@@ -85,18 +86,8 @@ def notifications_list(request: HttpRequest, params: Query[NotificationParams]) 
     unread = rows.filter(read_at__isnull=True).count()
     if params.unread:
         rows = rows.filter(read_at__isnull=True)
-    if params.cursor:
-        if not (params.cursor.isascii() and params.cursor.isdigit()) or len(params.cursor) > 18:
-            raise invalid({"cursor": [_("Not a cursor from this list.")]})
-        rows = rows.filter(pk__lt=int(params.cursor))
-    page = list(rows.order_by("-id")[: params.limit + 1])
-    more = len(page) > params.limit
-    page = page[: params.limit]
-    return {
-        "items": page,
-        "unread": unread,
-        "next_cursor": str(page[-1].pk) if more else None,
-    }
+    page, next_cursor = newest_first(rows, params.cursor, params.limit)
+    return {"items": page, "unread": unread, "next_cursor": next_cursor}
 
 
 @router.post(
