@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .i18n import _
+
 APP = "okno-redbutton"
 ENV_PREFIX = "OKNO_REDBUTTON_"
 TRUE = {"1", "yes", "true", "on"}
@@ -81,10 +83,10 @@ def _read_file(path: Path, problems: list[str]) -> dict[str, str]:
     except FileNotFoundError:
         return {}
     except (OSError, configparser.Error) as exc:
-        problems.append(f"cannot read {path}: {exc}")
+        problems.append(_("cannot read %(path)s: %(error)s") % {"path": path, "error": exc})
         return {}
     if not parser.has_section("okno"):
-        problems.append(f"{path} has no [okno] section")
+        problems.append(_("%(path)s has no [okno] section") % {"path": path})
         return {}
     return {key: value.strip() for key, value in parser.items("okno")}
 
@@ -122,7 +124,7 @@ def load(
     try:
         config.timeout = float(timeout if timeout is not None else values.get("timeout") or 10)
     except ValueError:
-        problems.append("timeout must be a number of seconds")
+        problems.append(_("timeout must be a number of seconds"))
     if config.server and not config.server.startswith(("http://", "https://")):
-        problems.append("server must start with https:// (or http:// for a test server)")
+        problems.append(_("server must start with https:// (or http:// for a test server)"))
     return config

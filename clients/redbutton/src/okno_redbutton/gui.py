@@ -14,6 +14,7 @@ from typing import Any
 
 from . import report, spool
 from .config import Config
+from .i18n import _, ngettext
 
 RED = "#c62828"
 RED_ACTIVE = "#a31515"
@@ -24,12 +25,15 @@ def run(cfg: Config, skip: list[str] | None = None) -> int:
         import tkinter as tk
         from tkinter import scrolledtext
     except ImportError:
-        print("okno-redbutton: Tk is not installed (Debian/Ubuntu: apt install python3-tk)")
+        print("okno-redbutton: " + _("Tk is not installed (Debian/Ubuntu: apt install python3-tk)"))
         return 2
     try:
         root = tk.Tk()
     except tk.TclError as exc:
-        print(f"okno-redbutton: cannot open a window ({exc}); use the command line instead")
+        print(
+            "okno-redbutton: "
+            + _("cannot open a window (%(error)s); use the command line instead") % {"error": exc}
+        )
         return 2
     app = Window(root, tk, scrolledtext, cfg, skip or [])
     if os.environ.get("OKNO_REDBUTTON_GUI_SMOKE"):
@@ -49,23 +53,26 @@ class Window:
         )
         self.results: queue.Queue[Callable[[], None]] = queue.Queue()
         self.exit_code = 0
-        root.title("Red Button — IT support")
+        root.title(_("Red Button — IT support"))
         root.minsize(360, 320)
         frame = tk.Frame(root, padx=16, pady=16)
         frame.pack(fill="both", expand=True)
-        tk.Label(frame, text="Something is not working?", font=("TkDefaultFont", 13, "bold")).pack(
-            anchor="w"
+        self.heading = tk.Label(
+            frame, text=_("Something is not working?"), font=("TkDefaultFont", 13, "bold")
         )
-        tk.Label(frame, text="Describe it in a few words (optional):").pack(anchor="w", pady=(8, 2))
+        self.heading.pack(anchor="w")
+        tk.Label(frame, text=_("Describe it in a few words (optional):")).pack(
+            anchor="w", pady=(8, 2)
+        )
         self.comment = tk.Text(frame, height=4, width=44, wrap="word")
         self.comment.pack(fill="x")
         self.want_shot = tk.BooleanVar(value=cfg.screenshot)
-        tk.Checkbutton(frame, text="Attach a screenshot", variable=self.want_shot).pack(
+        tk.Checkbutton(frame, text=_("Attach a screenshot"), variable=self.want_shot).pack(
             anchor="w", pady=4
         )
         self.button = tk.Button(
             frame,
-            text="GET HELP",
+            text=_("GET HELP"),
             font=("TkDefaultFont", 18, "bold"),
             bg=RED,
             fg="white",
@@ -105,11 +112,14 @@ class Window:
         if isinstance(results, list):
             sent = [r for r in results if r.state == "sent"]
             if sent:
-                self._say("Sent earlier reports: " + " ".join(r.message for r in sent))
+                heading = ngettext(
+                    "Sent %(n)d earlier report:", "Sent %(n)d earlier reports:", len(sent)
+                ) % {"n": len(sent)}
+                self._say(heading + " " + " ".join(r.message for r in sent))
 
     def press(self) -> None:
         self.button.configure(state="disabled")
-        self._say("Collecting diagnostics…")
+        self._say(_("Collecting diagnostics…"))
         comment = self.comment.get("1.0", "end").strip()
         shot = bool(self.want_shot.get())
         self._background(
@@ -119,12 +129,12 @@ class Window:
 
     def _preview(self, payload: Any) -> None:
         if isinstance(payload, Exception):
-            self._fail(f"Could not collect diagnostics: {payload}")
+            self._fail(_("Could not collect diagnostics: %(error)s") % {"error": payload})
             return
         tk = self.tk
         dialog = tk.Toplevel(self.root)
-        dialog.title("This will be sent to IT support")
-        tk.Label(dialog, text="Please check what will be sent:", padx=8, pady=8).pack(anchor="w")
+        dialog.title(_("This will be sent to IT support"))
+        tk.Label(dialog, text=_("Please check what will be sent:"), padx=8, pady=8).pack(anchor="w")
         text = self.scrolledtext.ScrolledText(dialog, width=90, height=30, wrap="none")
         text.insert("1.0", report.preview(payload))
         text.configure(state="disabled")
@@ -136,18 +146,19 @@ class Window:
         def cancel() -> None:
             dialog.destroy()
             self.button.configure(state="normal")
-            self._say("Cancelled; nothing was sent.")
+            self._say(_("Cancelled; nothing was sent."))
 
         def send() -> None:
             dialog.destroy()
-            self._say("Sending…")
+            self._say(_("Sending…"))
             self._background(lambda: report.send(self.cfg, payload), self._sent)
 
         self.send_button = tk.Button(
-            buttons, text="Send", width=12, command=send, bg=RED, fg="white"
+            buttons, text=_("Send"), width=12, command=send, bg=RED, fg="white"
         )
         self.send_button.pack(side="left", padx=4)
-        tk.Button(buttons, text="Cancel", width=12, command=cancel).pack(side="left", padx=4)
+        self.cancel_button = tk.Button(buttons, text=_("Cancel"), width=12, command=cancel)
+        self.cancel_button.pack(side="left", padx=4)
         dialog.protocol("WM_DELETE_WINDOW", cancel)
         dialog.transient(self.root)
         dialog.grab_set()
@@ -155,7 +166,7 @@ class Window:
     def _sent(self, result: Any) -> None:
         self.button.configure(state="normal")
         if isinstance(result, Exception):
-            self._fail(f"Something went wrong: {result}")
+            self._fail(_("Something went wrong: %(error)s") % {"error": result})
             return
         shown = describe(result)
         self._say(shown["text"], shown["color"])

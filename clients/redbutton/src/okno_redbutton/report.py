@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 from . import __version__, collect, spool, transport
 from .config import Config
+from .i18n import _, ngettext
 
 
 @dataclass
@@ -70,56 +71,93 @@ def for_display(payload: dict[str, Any]) -> dict[str, Any]:
     shown = copy.deepcopy(payload)
     if shown.get("screenshot_base64"):
         size = len(base64.b64decode(shown["screenshot_base64"]))
-        shown["screenshot_base64"] = f"<PNG screenshot, {size} bytes>"
+        shown["screenshot_base64"] = ngettext(
+            "<PNG screenshot, %(size)d byte>", "<PNG screenshot, %(size)d bytes>", size
+        ) % {"size": size}
     return shown
 
 
 def summary_lines(payload: dict[str, Any]) -> list[str]:
+    """The summary above the JSON; labels in one column, as wide as the longest label."""
     diag = payload.get("diagnostics", {})
     host = diag.get("host", {})
     system = diag.get("system", {})
     memory = diag.get("memory", {})
+    labels = {
+        "computer": _("Computer:"),
+        "user": _("User:"),
+        "memory": _("Memory:"),
+        "reach": _("Reach:"),
+        "logs": _("Log lines:"),
+        "processes": _("Processes:"),
+        "comment": _("Comment:"),
+    }
+    width = max(len(label) for label in labels.values())
+
+    def row(key: str, value: str) -> str:
+        return f"{labels[key]:<{width}} {value}"
+
+    used = _("%(percent).0f %% used")
     lines = [
-        f"Computer:  {host.get('hostname', '?')} ({system.get('distribution') or system.get('platform', '?')})",
-        f"User:      {host.get('user', '?')}",
+        row(
+            "computer",
+            f"{host.get('hostname', '?')} "
+            f"({system.get('distribution') or system.get('platform', '?')})",
+        ),
+        row("user", str(host.get("user", "?"))),
     ]
     if memory.get("percent") is not None:
-        lines.append(f"Memory:    {memory['percent']:.0f} % used")
+        lines.append(row("memory", used % {"percent": memory["percent"]}))
     for disk in diag.get("disks", [])[:5]:
         if disk.get("percent") is not None:
-            lines.append(f"Disk {disk.get('mount')}: {disk['percent']:.0f} % used")
+            lines.append(
+                _("Disk %(mount)s:") % {"mount": disk.get("mount")}
+                + " "
+                + used % {"percent": disk["percent"]}
+            )
     for probe in diag.get("reachability", []):
-        state = f"ok, {probe['ms']:.0f} ms" if probe.get("ok") else f"FAILED ({probe.get('error')})"
-        lines.append(f"Reach:     {probe.get('host')}:{probe.get('port')} {state}")
+        if probe.get("ok"):
+            state = _("ok, %(ms).0f ms") % {"ms": probe["ms"]}
+        else:
+            state = _("FAILED (%(error)s)") % {"error": probe.get("error")}
+        lines.append(row("reach", f"{probe.get('host')}:{probe.get('port')} {state}"))
     logs = diag.get("logs", {})
-    lines.append(f"Log lines: {len(logs.get('lines', []))} from {logs.get('source') or 'nowhere'}")
-    lines.append(f"Processes: {len(diag.get('processes', []))}")
+    count = len(logs.get("lines", []))
+    source = logs.get("source")
+    if source:
+        logs_text = _("%(count)d from %(source)s") % {"count": count, "source": source}
+    else:
+        logs_text = _("%(count)d (no readable system log)") % {"count": count}
+    lines.append(row("logs", logs_text))
+    lines.append(row("processes", str(len(diag.get("processes", [])))))
     if payload.get("screenshot_base64"):
-        lines.append("Screenshot: attached")
+        lines.append(_("Screenshot: attached"))
     if payload.get("comment"):
-        lines.append(f"Comment:   {payload['comment']}")
+        lines.append(row("comment", payload["comment"]))
     if diag.get("errors"):
-        lines.append("Not collected: " + ", ".join(diag["errors"]))
+        lines.append(_("Not collected:") + " " + ", ".join(diag["errors"]))
     return lines
 
 
 def preview(payload: dict[str, Any]) -> str:
-    """Everything that will be sent: a short summary, then the full JSON."""
+    """Everything that will be sent: a short summary, then the full JSON (keys untranslated)."""
     return (
         "\n".join(summary_lines(payload))
-        + "\n\nThe complete report that will be sent:\n"
+        + "\n\n"
+        + _("The complete report that will be sent:")
+        + "\n"
         + json.dumps(for_display(payload), indent=2, ensure_ascii=False)
     )
 
 
 def _sent_message(outcome: transport.Outcome) -> str:
     if outcome.ticket is None:
-        return outcome.message or "Sent."
+        return outcome.message or _("Sent.")
     if outcome.body and outcome.body.get("merged"):
-        return f"Added to your open request #{outcome.ticket}."
+        return _("Added to your open request #%(n)d.") % {"n": outcome.ticket}
     if outcome.body and outcome.body.get("duplicate"):
-        return f"Already received: request #{outcome.ticket}."
-    return f"Your request #{outcome.ticket} has been registered."
+        return _("Already received: request #%(n)d.") % {"n": outcome.ticket}
+    return _("Your request #%(n)d has been registered.") % {"n": outcome.ticket}
 
 
 def send(config: Config, payload: dict[str, Any]) -> Result:
@@ -127,13 +165,15 @@ def send(config: Config, payload: dict[str, Any]) -> Result:
     report_id = str(payload.get("report_id", ""))
     missing = config.missing()
     if "server" in missing:
-        return Result("refused", "No server configured (set server in the config file).")
+        return Result("refused", _("No server configured (set server in the config file)."))
     if "token" in missing:
         spool.enqueue(config.spool_dir, payload)
         return Result(
             "queued",
-            "No device token configured; the report is saved and will be sent by "
-            "`okno-redbutton --flush` once the token is set.",
+            _(
+                "No device token configured; the report is saved and will be sent by "
+                "`okno-redbutton --flush` once the token is set."
+            ),
             report_id=report_id,
         )
     outcome = transport.post_report(config.reports_url, config.token, payload, config.timeout)
@@ -145,13 +185,19 @@ def send(config: Config, payload: dict[str, Any]) -> Result:
         spool.enqueue(config.spool_dir, payload)
         return Result(
             "queued",
-            "The service desk is not reachable right now "
-            f"({outcome.message or outcome.status}). Your report is saved and will be sent "
-            "automatically the next time the button is used, or with `okno-redbutton --flush`.",
+            _(
+                "The service desk is not reachable right now (%(reason)s). Your report is "
+                "saved and will be sent automatically the next time the button is used, or "
+                "with `okno-redbutton --flush`."
+            )
+            % {"reason": outcome.message or outcome.status},
             report_id=report_id,
         )
     return Result(
-        "refused", f"The service desk refused the report: {outcome.message}", None, report_id
+        "refused",
+        _("The service desk refused the report: %(reason)s") % {"reason": outcome.message},
+        None,
+        report_id,
     )
 
 
@@ -165,7 +211,12 @@ def flush(config: Config) -> list[Result]:
             payload, _queued_at = spool.load(path)
         except (OSError, ValueError, KeyError):
             spool.set_aside(path)
-            results.append(Result("refused", f"Unreadable queued report set aside: {path.name}"))
+            results.append(
+                Result(
+                    "refused",
+                    _("Unreadable queued report set aside: %(file)s") % {"file": path.name},
+                )
+            )
             continue
         report_id = str(payload.get("report_id", ""))
         outcome = transport.post_report(config.reports_url, config.token, payload, config.timeout)
@@ -175,7 +226,10 @@ def flush(config: Config) -> list[Result]:
         elif outcome.retry or outcome.status in {401, 403}:
             results.append(
                 Result(
-                    "queued", f"Still queued: {outcome.message or outcome.status}", None, report_id
+                    "queued",
+                    _("Still queued: %(reason)s") % {"reason": outcome.message or outcome.status},
+                    None,
+                    report_id,
                 )
             )
             break  # the server is down, busy or the token is wrong: later ones would fail too
@@ -184,7 +238,8 @@ def flush(config: Config) -> list[Result]:
             results.append(
                 Result(
                     "refused",
-                    f"The service desk refused a queued report: {outcome.message}",
+                    _("The service desk refused a queued report: %(reason)s")
+                    % {"reason": outcome.message},
                     None,
                     report_id,
                 )

@@ -9,7 +9,8 @@ import urllib.request
 from dataclasses import dataclass
 from typing import Any
 
-from . import __version__
+from . import __version__, i18n
+from .i18n import _
 
 RETRY_STATUSES = {408, 425, 429, 500, 502, 503, 504}
 
@@ -30,7 +31,7 @@ class Outcome:
 def post_report(url: str, token: str, payload: dict[str, Any], timeout: float = 10.0) -> Outcome:
     if not url.startswith(("https://", "http://")):
         return Outcome(
-            sent=False, retry=False, status=None, message="the server must be an http(s) URL"
+            sent=False, retry=False, status=None, message=_("the server must be an http(s) URL")
         )
     data = json.dumps(payload).encode("utf-8")
     scheme = "Bearer" if token.startswith("okno_") else "Device"
@@ -43,6 +44,8 @@ def post_report(url: str, token: str, payload: dict[str, Any], timeout: float = 
             "Accept": "application/json",
             "Authorization": f"{scheme} {token}",
             "User-Agent": f"okno-redbutton/{__version__}",
+            # the server's own words (refusals, limits) in the person's language
+            "Accept-Language": i18n.language(),
         },
     )
     try:
@@ -84,7 +87,10 @@ def post_report(url: str, token: str, payload: dict[str, Any], timeout: float = 
     except (TimeoutError, urllib.error.URLError, ConnectionError, OSError) as exc:
         reason = getattr(exc, "reason", exc)
         return Outcome(
-            sent=False, retry=True, status=None, message=f"server not reachable: {reason}"
+            sent=False,
+            retry=True,
+            status=None,
+            message=_("server not reachable: %(reason)s") % {"reason": reason},
         )
 
 
