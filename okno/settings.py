@@ -287,6 +287,8 @@ EMAIL_USE_SSL = env_bool("EMAIL_SSL", False)
 EMAIL_TIMEOUT = 30
 DEFAULT_FROM_EMAIL = env("EMAIL_FROM", "Okno Service Desk <support@okno.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Inbound (IMAP/POP3): a PEM bundle of extra CAs trusted on top of the system's (private servers)
+MAIL_CA_BUNDLE = env("MAIL_CA_BUNDLE")
 
 # --- API -------------------------------------------------------------------------------------
 NINJA_PAGINATION_PER_PAGE = 50

@@ -3,6 +3,7 @@ both on 127.0.0.1 with throwaway state. With CI=true a missing Dovecot is a fail
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -20,20 +21,20 @@ import pytest
 DOVECOT = shutil.which("dovecot") or "/usr/sbin/dovecot"
 
 
-def free_port() -> int:
+def free_port(host: str = "127.0.0.1") -> int:
     with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
+        s.bind((host, 0))
         return int(s.getsockname()[1])
 
 
-def wait_port(port: int, timeout: float = 10.0) -> None:
+def wait_port(port: int, timeout: float = 10.0, host: str = "127.0.0.1") -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
+            if s.connect_ex((host, port)) == 0:
                 return
         time.sleep(0.05)
-    raise RuntimeError(f"nothing listens on 127.0.0.1:{port}")
+    raise RuntimeError(f"nothing listens on {host}:{port}")
 
 
 def make_mail(
@@ -155,12 +156,15 @@ pop3_uidl_format = %08Xu%08Xv
 """
 
 
-@pytest.fixture(scope="session")
-def dovecot():
+def require_dovecot() -> None:
     if not Path(DOVECOT).exists() or os.geteuid() != 0:
         if os.environ.get("CI") == "true":
             pytest.fail("Dovecot (dovecot-imapd, dovecot-pop3d) is required: scripts/services.sh")
         pytest.skip("Dovecot not installed or not running as root")
+
+
+def dovecot_root() -> tuple[Path, Path, list[str]]:
+    """A throwaway state directory and passwd file with 60 users (password "secret")."""
     root = Path(tempfile.mkdtemp(prefix="okno-dovecot-"))
     root.chmod(0o755)
     for sub in ("run", "state", "mail"):
@@ -171,14 +175,19 @@ def dovecot():
     users = [f"u{uuid.uuid4().hex[:10]}" for _ in range(60)]
     passwd.write_text("".join(f"{name}:{{PLAIN}}secret\n" for name in users))
     passwd.chmod(0o644)
-    imap, pop3 = free_port(), free_port()
+    return root, passwd, users
+
+
+@contextlib.contextmanager
+def run_dovecot(root: Path, config: str, ports: list[tuple[str, int]]):
+    """Run Dovecot with ``config`` until the block ends, once all ``ports`` listen."""
     conf = root / "dovecot.conf"
-    conf.write_text(CONFIG.format(root=root, imap=imap, pop3=pop3))
+    conf.write_text(config)
     proc = subprocess.Popen([DOVECOT, "-F", "-c", str(conf)])
     try:
-        wait_port(imap)
-        wait_port(pop3)
-        yield Dovecot(root=root, imap_port=imap, pop3_port=pop3, passwd=passwd, users=users)
+        for host, port in ports:
+            wait_port(port, host=host)
+        yield
     finally:
         proc.terminate()
         try:
@@ -186,6 +195,16 @@ def dovecot():
         except subprocess.TimeoutExpired:
             proc.kill()
         shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def dovecot():
+    require_dovecot()
+    root, passwd, users = dovecot_root()
+    imap, pop3 = free_port(), free_port()
+    config = CONFIG.format(root=root, imap=imap, pop3=pop3)
+    with run_dovecot(root, config, [("127.0.0.1", imap), ("127.0.0.1", pop3)]):
+        yield Dovecot(root=root, imap_port=imap, pop3_port=pop3, passwd=passwd, users=users)
 
 
 @pytest.fixture

@@ -49,17 +49,24 @@ def open_source(mailbox: Mailbox) -> Source:
 def poll(mailbox: Mailbox, *, limit: int | None = None) -> PollResult:
     """Fetch up to ``limit`` new messages (the mailbox's batch size) and ingest each one."""
     from ..actions import ingest_many
+    from .tls import explain
 
     result = PollResult()
-    with open_source(mailbox) as source:
-        uids = source.new_uids(limit or mailbox.batch_size)
-        for start in range(0, len(uids), CHUNK):
-            chunk = list(source.fetch_many(uids[start : start + CHUNK]))
-            rows = ingest_many(chunk, mailbox=mailbox, source=mailbox.protocol)
-            finished = [uid for uid, row in rows if row.state != InboundMessage.State.RECEIVED]
-            for _uid, row in rows:
-                result.add(row.state)
-            source.done_many(finished)  # only after the whole chunk is stored and processed
+    try:
+        with open_source(mailbox) as source:
+            uids = source.new_uids(limit or mailbox.batch_size)
+            for start in range(0, len(uids), CHUNK):
+                chunk = list(source.fetch_many(uids[start : start + CHUNK]))
+                rows = ingest_many(chunk, mailbox=mailbox, source=mailbox.protocol)
+                finished = [u for u, row in rows if row.state != InboundMessage.State.RECEIVED]
+                for _uid, row in rows:
+                    result.add(row.state)
+                source.done_many(finished)  # only after the whole chunk is stored and processed
+    except Exception as exc:
+        clearer = explain(exc, mailbox)
+        if clearer is None:
+            raise
+        raise clearer from exc
     return result
 
 

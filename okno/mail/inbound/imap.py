@@ -11,6 +11,7 @@ from typing import Any
 from imap_tools import MailBox, MailBoxStartTls, MailBoxUnencrypted, MailMessageFlags
 
 from ..models import Mailbox
+from .tls import ssl_context
 
 TIMEOUT = 60
 _UID = re.compile(rb"UID (\d+)")
@@ -23,12 +24,17 @@ class ImapSource:
 
     def __enter__(self) -> ImapSource:
         box = self.mailbox
-        cls = {
-            Mailbox.Security.TLS: MailBox,
-            Mailbox.Security.STARTTLS: MailBoxStartTls,
-            Mailbox.Security.PLAIN: MailBoxUnencrypted,
-        }[Mailbox.Security(box.security)]
-        self.client = cls(box.host, box.effective_port, timeout=TIMEOUT)
+        # imaplib's own default context verifies nothing: always pass ours.
+        if box.security == Mailbox.Security.TLS:
+            self.client = MailBox(
+                box.host, box.effective_port, timeout=TIMEOUT, ssl_context=ssl_context()
+            )
+        elif box.security == Mailbox.Security.STARTTLS:
+            self.client = MailBoxStartTls(
+                box.host, box.effective_port, timeout=TIMEOUT, ssl_context=ssl_context()
+            )
+        else:
+            self.client = MailBoxUnencrypted(box.host, box.effective_port, timeout=TIMEOUT)
         secret = box.read_secret()
         if box.auth == Mailbox.Auth.XOAUTH2:
             self.client.xoauth2(box.username, secret, initial_folder=box.folder)

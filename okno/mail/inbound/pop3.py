@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import base64
 import poplib
-import ssl
 from collections.abc import Iterator
 
 from ..models import InboundMessage, Mailbox
+from .tls import ssl_context
 
 TIMEOUT = 60
 
@@ -23,16 +23,20 @@ class Pop3Source:
         box = self.mailbox
         if box.security == Mailbox.Security.TLS:
             client: poplib.POP3 = poplib.POP3_SSL(
-                box.host, box.effective_port, timeout=TIMEOUT, context=ssl.create_default_context()
+                box.host, box.effective_port, timeout=TIMEOUT, context=ssl_context()
             )
         else:
             client = poplib.POP3(box.host, box.effective_port, timeout=TIMEOUT)
             if box.security == Mailbox.Security.STARTTLS:
-                client.stls(ssl.create_default_context())
+                client.stls(ssl_context())
         secret = box.read_secret()
         if box.auth == Mailbox.Auth.XOAUTH2:
             token = f"user={box.username}\x01auth=Bearer {secret}\x01\x01"
-            client._shortcmd("AUTH XOAUTH2 " + base64.b64encode(token.encode()).decode())
+            resp = client._shortcmd("AUTH XOAUTH2 " + base64.b64encode(token.encode()).decode())
+            if not resp.startswith(b"+OK"):
+                # A refused token comes back as a "+ <base64 JSON>" challenge (RFC 7628);
+                # poplib takes any "+" for success. Answer empty to get the real -ERR.
+                client._shortcmd("")
         else:
             client.user(box.username)
             client.pass_(secret)
