@@ -127,7 +127,11 @@ def workstation(tmp_path, requester, relay):
     }
 
 
-def run_client(workstation, *args: str, timeout: float = 60) -> subprocess.CompletedProcess:
+def run_client(
+    workstation, *args: str, timeout: float = 60, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
+    """The client as a person runs it; ``env`` adds or overrides variables (e.g. ``LANG``)."""
+    extra = env or {}
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "HOME": str(workstation["home"]),
@@ -135,6 +139,7 @@ def run_client(workstation, *args: str, timeout: float = 60) -> subprocess.Compl
         "XDG_STATE_HOME": str(workstation["home"] / ".local" / "state"),
         "PYTHONPATH": str(CLIENT_SRC),
         "LANG": "C.UTF-8",
+        **extra,
     }
     return subprocess.run(
         [sys.executable, "-m", "okno_redbutton", *args],
