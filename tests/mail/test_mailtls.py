@@ -316,6 +316,19 @@ def test_untrusted_certificate_fails_clearly_and_touches_nothing(
     assert Ticket.objects.get().title == "Must stay"
 
 
+def test_poll_command_prints_the_certificate_error(dovecot_tls, tls_mailbox, settings):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    box = tls_mailbox("pop3", "tls")
+    settings.MAIL_CA_BUNDLE = ""
+    out, err = StringIO(), StringIO()
+    call_command("okno_mail", "poll", "--mailbox", box.name, stdout=out, stderr=err)
+    assert f"{box.name}: MailServerError: The certificate of 127.0.0.2:" in err.getvalue()
+    assert Mailbox.objects.get(pk=box.pk).last_error.startswith("MailServerError:")
+
+
 def test_certificate_for_another_name_is_refused(dovecot_tls, tls_mailbox):
     box = tls_mailbox("imap", "tls", host=WRONG_NAME)  # same server, name not in the cert
     dovecot_tls.append(box.username, [make_mail()])
