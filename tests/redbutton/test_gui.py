@@ -24,8 +24,10 @@ from tests.redbutton.test_client_e2e import (  # noqa: F401 - shared fixtures
 sys.path.insert(0, str(CLIENT_SRC))
 
 
-@pytest.fixture
-def display(monkeypatch):
+@pytest.fixture(scope="session")
+def display():
+    """One virtual display for the whole run: Tk keeps its X connection for the life of the
+    process, and a second Tk window after that server is gone kills the process."""
     xvfb = shutil.which("Xvfb")
     if xvfb is None:
         pytest.skip("Xvfb is not installed (the Red Button window is optional in CI)")
@@ -39,8 +41,13 @@ def display(monkeypatch):
     os.close(write_fd)
     with os.fdopen(read_fd) as pipe:
         number = pipe.readline().strip()
-    monkeypatch.setenv("DISPLAY", f":{number}")
+    before = os.environ.get("DISPLAY")
+    os.environ["DISPLAY"] = f":{number}"
     yield f":{number}"
+    if before is None:
+        os.environ.pop("DISPLAY", None)
+    else:
+        os.environ["DISPLAY"] = before
     server.terminate()
     server.wait(timeout=10)
 
