@@ -37,6 +37,7 @@ from django.utils import timezone
 
 from okno.accounts.models import Organization, Role, Team, TeamMembership, User
 from okno.catalog.models import Category, Service
+from okno.ops.bulkwrite import ChunkWriters, write_chunk
 from okno.priority.models import priority_for
 from okno.priority.scoring import Norms, ScoreInput, Weights, score
 from okno.tickets import events as ev
@@ -241,11 +242,11 @@ class BulkTable:
     def add(self, *values: Any) -> None:
         self.rows.append(values)
 
-    def _prepared(self) -> Iterable[tuple[Any, ...]]:
+    def _prepared(self, rows: list[tuple[Any, ...]]) -> Iterable[tuple[Any, ...]]:
         defaults = self.defaults
         if self.vendor != "postgresql":
             fields = self.fields
-            for row in self.rows:
+            for row in rows:
                 yield tuple(
                     f.get_db_prep_save(v, connection)
                     for v, f in zip(row + defaults, fields, strict=True)
@@ -253,7 +254,7 @@ class BulkTable:
             return
         json_idx = [i for i, is_json in enumerate(self.json) if is_json]
         dumps = json.dumps
-        for row in self.rows:
+        for row in rows:
             if not json_idx:
                 yield row + defaults
                 continue
@@ -264,20 +265,28 @@ class BulkTable:
             yield tuple(full)
 
     def flush(self, cursor: Any) -> None:
-        if not self.rows:
+        self.write(cursor, self.take())
+
+    def take(self) -> list[tuple[Any, ...]]:
+        """The rows added since the last take, counted as written (to write elsewhere)."""
+        rows, self.rows = self.rows, []
+        self.written += len(rows)
+        return rows
+
+    def write(self, cursor: Any, rows: list[tuple[Any, ...]]) -> None:
+        """COPY (or insert) ``rows`` through ``cursor``; safe from any thread's connection."""
+        if not rows:
             return
         table = connection.ops.quote_name(self.model._meta.db_table)
         cols = ", ".join(connection.ops.quote_name(c) for c in self.columns)
         if self.vendor == "postgresql":
             with cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
-                for row in self._prepared():
+                for row in self._prepared(rows):
                     copy.write_row(row)
         else:
             marks = ", ".join(["%s"] * len(self.columns))
             sql = f"INSERT INTO {table} ({cols}) VALUES ({marks})"  # noqa: S608 - model names
-            cursor.executemany(sql, self._prepared())
-        self.written += len(self.rows)
-        self.rows = []
+            cursor.executemany(sql, self._prepared(rows))
 
 
 def reserve_ids(model: type[models.Model], count: int) -> int:
@@ -624,11 +633,13 @@ def generate(
     requesters: int = 5000,
     organizations: int = 200,
     keep_indexes: bool = False,
+    writer_count: int = 2,
 ) -> Report:
     """Add ``tickets`` tickets (and the people and teams they need) to the configured database.
 
     ``keep_indexes`` loads into a database in use: indexes and foreign keys stay, every chunk
-    commits on its own (an interrupted load keeps the chunks it finished), no table is locked.
+    commits on its own (an interrupted load keeps the chunks it finished), no table is locked;
+    then ``writer_count`` connections write chunks at the same time (PostgreSQL).
     """
     started = time.perf_counter()
     rnd = random.Random(seed)  # noqa: S311 - reproducible data, not secrets
@@ -672,6 +683,9 @@ def generate(
     # all or nothing, as the baseline's generator does.
     fast = connection.vendor == "postgresql" and tickets >= max(existing, FAST_LOAD_MIN)
     fast = fast and not keep_indexes  # keep_indexes: commit chunk by chunk, no table locks
+    # Chunk by chunk (not fast) outside a caller's transaction: several connections at once.
+    parallel = connection.vendor == "postgresql" and not fast and not connection.in_atomic_block
+    writers = ChunkWriters(writer_count) if parallel and writer_count > 1 else None
     with transaction.atomic() if fast else contextlib.nullcontext():
         saved = _drop_foreign_keys(tables) if fast else []
         done = 0
@@ -703,12 +717,15 @@ def generate(
                     event_id += 1
                 if clock_writer is not None:
                     clock_writer(t)
-            with transaction.atomic(), connection.cursor() as cursor:
-                raw = getattr(cursor, "cursor", cursor)
-                for table in tables:
-                    table.flush(raw)
+            chunk_rows = [(table, table.take()) for table in tables]
+            if writers is not None:
+                writers.submit(chunk_rows)
+            else:
+                write_chunk(chunk_rows)
             done += size
             progress.update(done)
+        if writers is not None:
+            writers.finish()
         _add_foreign_keys(saved)
     _finish(tables)
     report.tickets = ticket_rows.written

@@ -191,3 +191,33 @@ def test_keep_indexes_never_touches_the_schema(monkeypatch):
     monkeypatch.setattr(dataset, "FAST_LOAD_MIN", 0)
     monkeypatch.setattr(dataset, "_drop_foreign_keys", lambda tables: pytest.fail("dropped"))
     assert small(20, keep_indexes=True).tickets == 20
+
+
+@pytest.mark.django_db(transaction=True)
+def test_chunks_written_on_two_connections_at_once_are_whole_and_consistent(monkeypatch):
+    """Outside a transaction on PostgreSQL, chunks go to two writer connections in parallel."""
+    from django.db import connection
+
+    from okno.ops import bulkwrite
+
+    if connection.vendor != "postgresql":
+        pytest.skip("parallel writers are a PostgreSQL path (the PostgreSQL run covers it)")
+    threads = set()
+    original = bulkwrite.write_chunk
+
+    def spy(chunk):
+        import threading
+
+        threads.add(threading.current_thread().name)
+        return original(chunk)
+
+    monkeypatch.setattr(bulkwrite, "write_chunk", spy)
+    report = small(1200, keep_indexes=True, chunk=200, writer_count=2)
+    assert report.tickets == 1200 == Ticket.objects.count()
+    assert len(threads) == 2 and all(name.startswith("okno-copy") for name in threads)
+    assert Article.objects.count() == report.articles
+    assert TicketEvent.objects.count() == report.events
+    # every ticket has its description and its created event, whichever connection wrote it
+    assert not Ticket.objects.annotate(n=Count("articles")).filter(n=0).exists()
+    assert not Ticket.objects.exclude(events__kind="created").exists()
+    assert len(set(Ticket.objects.values_list("id", flat=True))) == 1200
