@@ -163,6 +163,9 @@ else:
     # Server-side cursors cost three round trips (DECLARE, FETCH, CLOSE) for every select
     # list a form iterates, and break behind a transaction-pooling PgBouncer.
     DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+    # No JIT: it pays off for long analytic scans, while Okno's queries are short; a search
+    # whose cost the planner overestimates spent 200 ms compiling a 1 ms query at 5M tickets.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 # A read replica (PostgreSQL streaming replica) for the report pages: their reads go there,
 # every write and every other read stays on the primary (``okno.ops.dbrouter``). Tests mirror
 # the primary, so the routing runs against real data.

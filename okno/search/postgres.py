@@ -14,6 +14,10 @@ Three rules keep a query's cost proportional to what the page shows, not to the 
   the ranking is exact; for a word on tens of thousands of tickets, the best matches among its
   newest ``CANDIDATES`` are shown and older ones only through more words or filters. Nothing is
   counted: a full page with a "more" link is all the page says.
+- **Newest windows first.** An agent's query looks at the newest 5,000 tickets, then 50,000,
+  then 500,000, then all, and stops as soon as a window holds ``CANDIDATES`` visible matches
+  (``WINDOWS``): each window is an index range (bitmap-combined with the word's GIN entries), so
+  neither a common nor a rare word reads more than it needs.
 - **Trigrams only where words cannot match.** ``plain ILIKE '%text%'`` (the ``pg_trgm``
   index on title, requester e-mail and ``#number``) runs when the text looks like an
   identifier (digits, ``@``, ``.``, ``-``, ``_``: ticket numbers, e-mail addresses, host names,
@@ -34,6 +38,17 @@ from .backends import ANY_MIN_LENGTH, MARK_END, MARK_START, Backend, _sql
 from .stemming import words as query_words
 
 CANDIDATES = 100  # documents per kind that get ranked: the newest visible matches
+# Windows of the newest tickets searched in turn (agents): the newest 5,000 tickets, then
+# 50,000, then 500,000, then all. A query stops at the first window that holds CANDIDATES
+# visible matches - the same newest matches a search of everything would rank - so a common
+# word costs the first window and a rare word a few index lookups, whatever the table's size.
+# (Walking one index newest-first until enough rows pass the word is fast only when the word is
+# common; for a rare one it reads the whole table, which PostgreSQL cannot know in advance.)
+WINDOWS = (5_000, 20_000, 100_000, 500_000)
+# Windows up to this many tickets are read by the ticket-id range alone and each document is
+# tested against the word: cheaper than the GIN index when the word is common (its bitmap
+# holds every matching document of the table, hundreds of thousands at 5M tickets).
+RANGE_ONLY = 20_000
 IDENTIFIER = re.compile(r"[\d@._\-]")
 TRIGRAM_MIN_LENGTH = 3
 
@@ -119,32 +134,72 @@ class PostgresBackend(Backend):
 
     # The tsquery is written out (not joined from a sub-select) wherever it is used, so the
     # planner sees a constant: it estimates the word's frequency and can use the GIN indexes.
+    def windows(self) -> list[tuple[int, bool]]:
+        """``(lower ticket-id bound, range only)`` per window, newest first (0: everything)."""
+        if not self.wide_scope:
+            return [(0, False)]  # a narrow scope starts from the person's own tickets
+        top = getattr(self, "_top", None)
+        if top is None:  # once per search: tickets and articles share the windows
+            top = self._top = self.run("SELECT COALESCE(MAX(id), 0) FROM tickets_ticket", ())[0][0]
+        return [(top - size, size <= RANGE_ONLY) for size in WINDOWS if top - size > 0] + [
+            (0, False)
+        ]
+
+    def windowed(self, query: Any, *, whole: bool = False) -> list[Any]:
+        """Run ``query(lower, range_only)`` for each window (``whole``: only the last one, all
+        tickets) until one holds enough candidates; its rows carry the candidate count as
+        their last column, which is dropped."""
+        rows: list[Any] = []
+        for lower, range_only in self.windows()[-1:] if whole else self.windows():
+            rows = query(lower, range_only)
+            if rows and rows[0][-1] >= CANDIDATES:
+                break
+        return [row[:-1] for row in rows]
+
+    @staticmethod
+    def matches(q: str, range_only: bool) -> str:
+        """The word condition; ``IS TRUE`` hides it from the GIN index (tested row by row)."""
+        return f"(d.document @@ {q}) IS TRUE" if range_only else f"d.document @@ {q}"
+
     def tickets(self, stems: list[str], text: str, scope: QuerySet[Any], n: int) -> list[Any]:
+        # An identifier (number, e-mail, host) is found by its trigrams over all tickets at once.
+        return self.windowed(
+            lambda lower, only: self._tickets(stems, text, scope, n, lower, only),
+            whole=bool(IDENTIFIER.search(text)),
+        )
+
+    def _tickets(
+        self, stems: list[str], text: str, scope: QuerySet[Any], n: int, lower: int, only: bool
+    ) -> list[Any]:
         source, jp, scoped, sp = self.scoped("search_ticketdocument", scope)
         q, qp = self._query(stems, text)
+        # OFFSET 0 fences the window: the planner matches the word inside it (GIN and the
+        # ticket-id range) instead of walking the whole ticket-id index newest first.
         found = (
-            f"SELECT d.ticket_id AS id, d.document, d.plain FROM {source} "  # noqa: S608
-            f"WHERE d.document @@ {q} AND {scoped} ORDER BY d.ticket_id DESC LIMIT %s"
+            "SELECT * FROM (SELECT d.ticket_id AS id, d.document, d.plain "  # noqa: S608
+            f"FROM {source} WHERE {self.matches(q, only)} AND d.ticket_id > %s AND {scoped} "
+            "OFFSET 0) w ORDER BY w.id DESC LIMIT %s"
         )
-        params: list[Any] = [*jp, *qp, *sp, CANDIDATES]
+        params: list[Any] = [*jp, *qp, lower, *sp, CANDIDATES]
         rank, rank_params = f"ts_rank(c.document, {q})", list(qp)
         candidates = "SELECT * FROM words"
         parts = ""
-        if len(text) >= TRIGRAM_MIN_LENGTH:
+        if len(text) >= TRIGRAM_MIN_LENGTH and lower == 0:  # parts of words: last window only
             like = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
             gate = "" if IDENTIFIER.search(text) else "AND (SELECT count(*) FROM words) < %s "
             parts = (
                 ", parts AS (SELECT d.ticket_id AS id, d.document, d.plain "  # noqa: S608
-                f"FROM {source} WHERE d.plain ILIKE %s "
+                f"FROM {source} WHERE d.plain ILIKE %s AND d.ticket_id > %s "
                 f"AND NOT (d.document @@ {q}) AND {scoped} {gate}"
                 "ORDER BY d.ticket_id DESC LIMIT %s)"
             )
-            params += [*jp, like, *qp, *sp, *([n] if gate else []), CANDIDATES]
+            params += [*jp, like, lower, *qp, *sp, *([n] if gate else []), CANDIDATES]
             rank, rank_params = f"{rank} + similarity(c.plain, %s)", [*rank_params, text]
             candidates += " UNION ALL SELECT * FROM parts"
         return self.run(
             f"WITH words AS ({found}){parts} "  # noqa: S608
-            f"SELECT hit.id, hit.rank, ts_headline('russian', t.title, {q}, %s), 'title', hit.id "
+            f"SELECT hit.id, hit.rank, ts_headline('russian', t.title, {q}, %s), 'title', hit.id, "
+            f"(SELECT count(*) FROM ({candidates}) n) "
             f"FROM (SELECT c.id, {rank} AS rank FROM ({candidates}) c "
             "ORDER BY rank DESC, c.id DESC LIMIT %s"
             ") hit JOIN tickets_ticket t ON t.id = hit.id ORDER BY hit.rank DESC, hit.id DESC",
@@ -154,19 +209,33 @@ class PostgresBackend(Backend):
     def articles(
         self, stems: list[str], text: str, scope: QuerySet[Any], notes: QuerySet[Any], n: int
     ) -> list[Any]:
+        return self.windowed(
+            lambda lower, only: self._articles(stems, text, scope, notes, n, lower, only)
+        )
+
+    def _articles(
+        self,
+        stems: list[str],
+        text: str,
+        scope: QuerySet[Any],
+        notes: QuerySet[Any],
+        n: int,
+        lower: int,
+        only: bool,
+    ) -> list[Any]:
         source, jp, scoped, sp = self.scoped("search_ticketarticledocument", scope, notes)
         q, qp = self._query(stems, text)
-        # Newest tickets first (by the documents' ``ticket_id`` index), like the tickets' query.
+        # Newest tickets first within the window, like the tickets' query.
         return self.run(
-            f"SELECT hit.id, hit.rank, ts_headline('russian', a.body_text, {q}, %s), "  # noqa: S608
-            "hit.kind, hit.ticket_id FROM (SELECT c.id, c.kind, c.ticket_id, "
-            f"ts_rank(c.document, {q}) AS rank FROM ("
-            "SELECT d.article_id AS id, d.kind, d.ticket_id, d.document "
-            f"FROM {source} WHERE d.document @@ {q} AND {scoped} "
-            "ORDER BY d.ticket_id DESC, d.article_id DESC LIMIT %s"
-            ") c ORDER BY rank DESC, c.id DESC LIMIT %s"
+            "WITH c AS (SELECT * FROM (SELECT d.article_id AS id, d.kind, d.ticket_id, "  # noqa: S608
+            f"d.document FROM {source} WHERE {self.matches(q, only)} AND d.ticket_id > %s "
+            f"AND {scoped} OFFSET 0) w ORDER BY w.ticket_id DESC, w.id DESC LIMIT %s) "
+            f"SELECT hit.id, hit.rank, ts_headline('russian', a.body_text, {q}, %s), "
+            "hit.kind, hit.ticket_id, (SELECT count(*) FROM c) FROM ("
+            f"SELECT c.id, c.kind, c.ticket_id, ts_rank(c.document, {q}) AS rank FROM c "
+            "ORDER BY rank DESC, c.id DESC LIMIT %s"
             ") hit JOIN tickets_article a ON a.id = hit.id ORDER BY hit.rank DESC, hit.id DESC",
-            (*qp, self.HEADLINE, *qp, *jp, *qp, *sp, CANDIDATES, n),
+            (*jp, *qp, lower, *sp, CANDIDATES, *qp, self.HEADLINE, *qp, n),
         )
 
     def kb(self, stems: list[str], text: str, scope: QuerySet[Any], n: int) -> list[Any]:

@@ -132,3 +132,33 @@ def test_scope_predicate_is_compiled_for_the_joined_row(agent, requester):
     assert postgres.row_filter(Ticket.objects.all()) == ("TRUE", ())
     joined, _params = postgres.row_filter(Ticket.objects.filter(status__key="new"))
     assert joined.startswith("tickets_ticket.id IN (")
+
+
+@on_postgres
+def test_windows_find_the_same_newest_matches_as_one_search_of_everything(
+    monkeypatch, agent, requester, outsider, l2
+):
+    """The agent's search looks at the newest tickets first and widens the window until it
+    holds CANDIDATES visible matches: the result is the one a search of everything gives,
+    also when the matches are old and newer tickets in between do not match or are hidden."""
+    monkeypatch.setattr(postgres, "CANDIDATES", 3)
+    old = open_many(requester, "Плоттер печатает полосами", 4)
+    open_many(requester, "Что-то другое", 6)  # newer, no match
+    for _ in range(3):  # newer matches in another team's queue: the agent may not see them
+        actions.open_ticket(
+            actor=None,
+            requester=outsider,
+            title="Плоттер печатает полосами",
+            description="x",
+            team=l2,
+        )
+    monkeypatch.setattr(postgres, "WINDOWS", ())
+    everything = ids(search(agent, "плоттер"))
+    monkeypatch.setattr(postgres, "WINDOWS", (2, 4, 8))
+    monkeypatch.setattr(postgres, "RANGE_ONLY", 4)
+    with CaptureQueriesContext(connection) as ctx:
+        windowed = ids(search(agent, "плоттер"))
+    assert windowed == everything and set(windowed) == {t.pk for t in old[-3:]}
+    full_text = [q["sql"] for q in ctx.captured_queries if "WITH words" in q["sql"]]
+    assert len(full_text) == 4  # windows of 2, 4 and 8 tickets were too few; then everything
+    assert "IS TRUE" in full_text[0] and "IS TRUE" not in full_text[-1]
