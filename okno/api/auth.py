@@ -51,6 +51,7 @@ from ninja.utils import check_csrf
 from okno.accounts.models import ApiToken, TokenScope, User, hash_token
 
 from .errors import ApiError
+from .token_lookup import token_by_hash
 
 TOUCH_INTERVAL = timedelta(minutes=1)
 SCHEMES = {"bearer", "token"}
@@ -116,11 +117,7 @@ class TokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> User:
         api_token = None
         if token.startswith(ApiToken.PREFIX):
-            # key_hash is unique: a plain [:1] (first() would add an ORDER BY to every request)
-            found = ApiToken.objects.select_related("user", "user__organization").filter(
-                key_hash=hash_token(token)
-            )[:1]
-            api_token = next(iter(found), None)
+            api_token = token_by_hash(hash_token(token))
         if api_token is None or not api_token.is_usable or not api_token.user.is_active:
             raise AuthenticationError(message=_("The API token is invalid, expired or revoked."))
         _touch(api_token)

@@ -131,3 +131,23 @@ def test_throttling_counts_per_token(api, agent, settings):
     first, second = api(agent), api(agent)
     assert [first.get("/users/me").status_code for _ in range(3)] == [200, 200, 429]
     assert second.get("/users/me").status_code == 200
+
+
+def test_token_lookup_builds_the_same_objects_as_the_orm(db, requester):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from okno.accounts.models import ApiToken, hash_token
+    from okno.api.token_lookup import token_by_hash
+
+    token, raw = ApiToken.issue(requester, "probe", scopes=["read", "events"])
+    with CaptureQueriesContext(connection) as ctx:
+        found = token_by_hash(hash_token(raw))
+        assert found.user.organization.name == requester.organization.name  # no lazy load
+    assert len(ctx.captured_queries) == 1
+    orm = ApiToken.objects.select_related("user__organization").get(pk=token.pk)
+    for field in ApiToken._meta.concrete_fields:
+        assert getattr(found, field.attname) == getattr(orm, field.attname), field.name
+    assert found.scopes == ["read", "events"] and found.is_usable
+    assert found.user.pk == requester.pk and found.user.is_active is True
+    assert token_by_hash(hash_token("okno_nope")) is None
