@@ -51,6 +51,15 @@ def visible_tickets(user: User | None) -> QuerySet[Ticket]:
     return tickets if scope is None else tickets.filter(scope)
 
 
+def workable_tickets(user: User | None) -> QuerySet[Ticket]:
+    """The tickets ``user`` may work on: ``can_work_on`` as a filter (internal notes, reports)."""
+    if user is None or not user.is_authenticated or not user.is_agent:
+        return Ticket.objects.none()
+    if user.role in {Role.MANAGER, Role.ADMIN} or user.is_superuser:
+        return Ticket.objects.all()
+    return Ticket.objects.filter(Q(team_id__in=agent_team_ids(user)) | Q(assignee=user))
+
+
 def can_work_on(user: User, ticket: Ticket) -> bool:
     """Agent-level rights (notes, assignment, status) on this ticket."""
     if not user.is_agent:

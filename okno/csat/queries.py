@@ -8,8 +8,8 @@ from typing import Any
 from django.db.models import Avg, Count, Q, QuerySet
 
 from okno.accounts.models import User
-from okno.accounts.queries import agent_team_ids
-from okno.tickets.models import StatusCategory, Ticket
+from okno.accounts.queries import agent_team_ids, workable_tickets
+from okno.tickets.models import StatusCategory
 
 from .models import Rating
 
@@ -69,14 +69,15 @@ def by_group(ratings: QuerySet[Rating], group: str) -> list[dict[str, Any]]:
 
 def resolved_count(user: User, start: datetime, end: datetime) -> int:
     """Resolutions in the period the viewer may see (for the response rate)."""
-    tickets = Ticket.objects.filter(
-        resolved_at__gte=start,
-        resolved_at__lt=end,
-        status_category__in=(StatusCategory.RESOLVED, StatusCategory.CLOSED),
+    return (
+        workable_tickets(user)
+        .filter(
+            resolved_at__gte=start,
+            resolved_at__lt=end,
+            status_category__in=(StatusCategory.RESOLVED, StatusCategory.CLOSED),
+        )
+        .count()
     )
-    if not user.sees_all_tickets:
-        tickets = tickets.filter(Q(team_id__in=agent_team_ids(user)) | Q(assignee=user))
-    return tickets.count()
 
 
 def recent_comments(ratings: QuerySet[Rating], limit: int = 20) -> list[Rating]:

@@ -22,11 +22,10 @@ from typing import Any
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.urls import reverse
 
-from okno.accounts.models import Role
-from okno.accounts.queries import agent_team_ids, visible_tickets
+from okno.accounts.queries import visible_tickets, workable_tickets
 from okno.kb.models import Article as KbArticle
 from okno.kb.queries import visible_articles
 from okno.tickets.filters import TicketFilter
@@ -98,12 +97,7 @@ def _sql(queryset: QuerySet[Any]) -> tuple[str, tuple[Any, ...]]:
 def note_scope(user: Any) -> QuerySet[Ticket]:
     """Tickets whose internal notes this person may read (``can_work_on`` as a filter); the
     search applies it within the visible tickets."""
-    tickets = Ticket.objects.all()
-    if not getattr(user, "is_agent", False):
-        return tickets.none()
-    if user.role in {Role.MANAGER, Role.ADMIN} or user.is_superuser:
-        return tickets
-    return tickets.filter(Q(team_id__in=agent_team_ids(user)) | Q(assignee=user))
+    return workable_tickets(user)
 
 
 def ticket_filter(filters: TicketFilter | Mapping[str, Any] | None) -> TicketFilter:
