@@ -6,6 +6,9 @@ the change commits, re-reads the rows, and is idempotent (each cause has a key p
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from django.db.models import Q
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy
@@ -104,26 +107,40 @@ def _created(ticket: Ticket, event: str, article: Article | None) -> int:
     return _assigned(ticket, event, article)
 
 
-def _replied(ticket: Ticket, event: str, article: Article | None) -> int:
-    if article is None or article.kind != ArticleKind.REPLY:
-        return 0
+def _tell_about_article(
+    people: Iterable[User], ticket: Ticket, article: Article, *, kind: str, key: str, message: Any
+) -> int:
+    """Notify each of ``people`` (never the article's author) once per ``key``."""
     author = article.author
     who = str(author) if author else SOMEONE
     sent = 0
-    for user in _followers(ticket).values():
+    for user in people:
         if author is not None and user.pk == author.pk:
             continue
         done = notify(
             user,
-            kind=Kind.REPLIED,
+            kind=kind,
             ticket=ticket,
-            key=f"article:{article.pk}",
-            message=REPLIED_ON,
+            key=key,
+            message=message,
             params={"who": who, "n": ticket.pk, "title": ticket.title},
             extra=_excerpt(article),
         )
         sent += done is not None
     return sent
+
+
+def _replied(ticket: Ticket, event: str, article: Article | None) -> int:
+    if article is None or article.kind != ArticleKind.REPLY:
+        return 0
+    return _tell_about_article(
+        _followers(ticket).values(),
+        ticket,
+        article,
+        kind=Kind.REPLIED,
+        key=f"article:{article.pk}",
+        message=REPLIED_ON,
+    )
 
 
 def mentioned_agents(text: str) -> list[User]:
@@ -150,38 +167,20 @@ def mentioned_agents(text: str) -> list[User]:
 def _noted(ticket: Ticket, event: str, article: Article | None) -> int:
     if article is None or article.kind != ArticleKind.NOTE:
         return 0
-    author = article.author
-    who = str(author) if author else SOMEONE
-    sent = 0
+    # A mention may ask someone outside the team; they are told only if they may see it.
     mentioned = {u.pk: u for u in mentioned_agents(article.body_text)}
-    for user in mentioned.values():
-        if author is not None and user.pk == author.pk:
-            continue
-        # A mention may ask someone outside the team; they are told only if they may see it.
-        done = notify(
-            user,
-            kind=Kind.MENTIONED,
-            ticket=ticket,
-            key=f"mention:{article.pk}",
-            message=MENTIONED_YOU,
-            params={"who": who, "n": ticket.pk, "title": ticket.title},
-            extra=_excerpt(article),
-        )
-        sent += done is not None
-    for user in _followers(ticket).values():
-        if (author is not None and user.pk == author.pk) or user.pk in mentioned:
-            continue
-        done = notify(
-            user,
-            kind=Kind.NOTED,
-            ticket=ticket,
-            key=f"article:{article.pk}",
-            message=NOTE_ON,
-            params={"who": who, "n": ticket.pk, "title": ticket.title},
-            extra=_excerpt(article),
-        )
-        sent += done is not None
-    return sent
+    sent = _tell_about_article(
+        mentioned.values(),
+        ticket,
+        article,
+        kind=Kind.MENTIONED,
+        key=f"mention:{article.pk}",
+        message=MENTIONED_YOU,
+    )
+    others = [u for u in _followers(ticket).values() if u.pk not in mentioned]
+    return sent + _tell_about_article(
+        others, ticket, article, kind=Kind.NOTED, key=f"article:{article.pk}", message=NOTE_ON
+    )
 
 
 def _reopened(ticket: Ticket, event: str, article: Article | None) -> int:
