@@ -19,7 +19,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+
+from bench.scratch import is_postgres, run_child, scratch_database
 
 ROOT = Path(__file__).resolve().parent.parent
 BATCHED_REQUESTS = 1_000  # x 10 alerts: a typical Alertmanager group
@@ -202,23 +203,11 @@ def _worker(stop_file: str) -> None:
 
 def _run_child(url: str, tmp: str) -> dict:
     env = {
-        **os.environ,
         "OKNO_DATABASE_URL": url,
         "OKNO_MEDIA_ROOT": f"{tmp}/media",
-        "OKNO_SECRET_KEY": "bench",
         "OKNO_TASKS_BACKEND": "database",
     }
-    out = subprocess.run(
-        [sys.executable, "-m", "bench.events", "--child", f"{tmp}/stop"],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        check=False,
-        text=True,
-    )
-    if out.returncode != 0:
-        raise RuntimeError(f"events child failed:\n{out.stderr[-3000:]}{out.stdout[-2000:]}")
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return run_child("bench.events", [f"{tmp}/stop"], env)
 
 
 def _report(result: dict) -> list[tuple[str, float, str]]:
@@ -246,22 +235,11 @@ def _report(result: dict) -> list[tuple[str, float, str]]:
 def run() -> list[tuple[str, float, str]]:
     url = os.environ.get("OKNO_DATABASE_URL", "")
     with tempfile.TemporaryDirectory(prefix="okno-bench-events-") as tmp:
-        if not url.startswith(("postgres://", "postgresql://")):
+        if not is_postgres(url):
             print("# events: no PostgreSQL URL, measuring on SQLite", flush=True)
             return _report(_run_child(f"sqlite:///{tmp}/bench.sqlite3", tmp))
-        import psycopg
-
-        parts = urlsplit(url)
-        name = f"okno_bench_events_{os.getpid()}"
-        admin_url = urlunsplit(parts._replace(path="/postgres"))
-        with psycopg.connect(admin_url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-            conn.execute(f'CREATE DATABASE "{name}"')
-        try:
-            result = _run_child(urlunsplit(parts._replace(path=f"/{name}")), tmp)
-        finally:
-            with psycopg.connect(admin_url, autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        with scratch_database(url, "events") as scratch:
+            result = _run_child(scratch, tmp)
     return _report(result)
 
 

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+
+from bench.scratch import is_postgres, run_child, scratch_database
 
 MESSAGES = 300
 ROOT = Path(__file__).resolve().parent.parent
@@ -103,51 +103,24 @@ def _child() -> None:
 
 
 def _run_child(url: str, media: str) -> dict:
-    env = {
-        **os.environ,
-        "OKNO_DATABASE_URL": url,
-        "OKNO_MEDIA_ROOT": media,
-        "OKNO_SECRET_KEY": "bench",
-        "OKNO_TASKS_BACKEND": "database",
-    }
-    out = subprocess.run(
-        [sys.executable, "-m", "bench.mail_ingest", "--child"],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        check=False,
-        text=True,
-    )
-    if out.returncode != 0:
-        raise RuntimeError(f"mail_ingest child failed:\n{out.stderr[-3000:]}")
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    env = {"OKNO_DATABASE_URL": url, "OKNO_MEDIA_ROOT": media, "OKNO_TASKS_BACKEND": "database"}
+    return run_child("bench.mail_ingest", [], env)
 
 
 def run() -> list[tuple[str, float, str]]:
     url = os.environ.get("OKNO_DATABASE_URL", "")
     with tempfile.TemporaryDirectory(prefix="okno-bench-mail-") as tmp:
-        if not url.startswith(("postgres://", "postgresql://")):
+        if not is_postgres(url):
             print("# mail_ingest: no PostgreSQL URL, measuring on SQLite", flush=True)
             result = _run_child(f"sqlite:///{tmp}/bench.sqlite3", f"{tmp}/media")
             return [("mail_ingest_per_s", result["per_s"], "/s")]
-        import psycopg
-
-        parts = urlsplit(url)
-        name = f"okno_bench_mail_{os.getpid()}"
-        admin_url = urlunsplit(parts._replace(path="/postgres"))
-        with psycopg.connect(admin_url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-            conn.execute(f'CREATE DATABASE "{name}"')
-        try:
-            result = _run_child(urlunsplit(parts._replace(path=f"/{name}")), f"{tmp}/media")
+        with scratch_database(url, "mail") as scratch:
+            result = _run_child(scratch, f"{tmp}/media")
             print(
                 f"# mail_ingest: {result['cpu_ms']:.1f} ms of Okno CPU per message "
                 f"({os.getloadavg()[0]:.1f} load average on {os.cpu_count()} CPUs)",
                 flush=True,
             )
-        finally:
-            with psycopg.connect(admin_url, autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     return [("mail_ingest_per_s", result["per_s"], "/s")]
 
 

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+
+from bench.scratch import is_postgres, run_child, scratch_database
 
 CLOCKS = 100_000
 TICKETS = 1_000
@@ -109,37 +109,15 @@ def _child() -> None:
 
 
 def _run_child(url: str) -> dict:
-    env = {**os.environ, "OKNO_DATABASE_URL": url, "OKNO_SECRET_KEY": "bench"}
-    out = subprocess.run(  # our own module
-        [sys.executable, "-m", "bench.sla_scan", "--child"],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        check=False,
-        text=True,
-    )
-    if out.returncode != 0:
-        raise RuntimeError(f"sla_scan child failed:\n{out.stderr[-3000:]}")
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return run_child("bench.sla_scan", [], {"OKNO_DATABASE_URL": url})
 
 
 def run() -> list[tuple[str, float, str]]:
     url = os.environ.get("OKNO_DATABASE_URL", "")
-    if not url.startswith(("postgres://", "postgresql://")):
+    if not is_postgres(url):
         raise RuntimeError("sla_scan needs PostgreSQL: set OKNO_DATABASE_URL (make bench does)")
-    import psycopg
-
-    parts = urlsplit(url)
-    name = f"okno_bench_sla_{os.getpid()}"
-    admin_url = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        result = _run_child(urlunsplit(parts._replace(path=f"/{name}")))
-    finally:
-        with psycopg.connect(admin_url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with scratch_database(url, "sla") as scratch:
+        result = _run_child(scratch)
     print(
         f"# sla_scan: {result['clocks']} open clocks, {result['due']} due, "
         f"p95 {result['p95']:.2f} ms; plan:",
