@@ -32,7 +32,7 @@ def get_or_create_requester(email: str, *, actor: User | None, name: str = "") -
         validate_email(email)
     except ValidationError as exc:
         raise ValidationError({"requester": _("Enter a valid email address.")}) from exc
-    existing = User.objects.filter(email__iexact=email).first()
+    existing = User.objects.filter(email__iexact=email).select_related("organization").first()
     if existing is not None:
         return existing
     try:

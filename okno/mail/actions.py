@@ -59,21 +59,35 @@ def store_inbound(
         return existing, False, msg
     try:
         with transaction.atomic():
-            row = InboundMessage.objects.create(
-                mailbox=mailbox,
-                source=source,
-                uid=uid[:100],
-                dedupe_key=key,
-                message_id=(msg.message_id or "")[:500],
-                sha256=sha,
-                raw=raw,
-                size=len(raw),
-                from_address=msg.from_address[:320],
-                subject=msg.subject[:500],
-            )
+            row = _new_row(raw, msg, sha, key, mailbox=mailbox, source=source, uid=uid)
+            row.save(force_insert=True)
     except IntegrityError:  # the same message stored concurrently (two mailboxes, two workers)
         return InboundMessage.objects.get(dedupe_key=key), False, msg
     return row, True, msg
+
+
+def _new_row(
+    raw: bytes,
+    msg: ParsedMessage,
+    sha: str,
+    key: str,
+    *,
+    mailbox: Mailbox | None,
+    source: str,
+    uid: str,
+) -> InboundMessage:
+    return InboundMessage(
+        mailbox=mailbox,
+        source=source,
+        uid=uid[:100],
+        dedupe_key=key,
+        message_id=(msg.message_id or "")[:500],
+        sha256=sha,
+        raw=raw,
+        size=len(raw),
+        from_address=msg.from_address[:320],
+        subject=msg.subject[:500],
+    )
 
 
 def process_inbound(row_id: int, *, parsed: ParsedMessage | None = None) -> InboundMessage:
@@ -88,31 +102,37 @@ def process_inbound(row_id: int, *, parsed: ParsedMessage | None = None) -> Inbo
             )
             if row.state != InboundMessage.State.RECEIVED:
                 return row  # already done (another worker, or an earlier run)
-            msg = parsed or parse_message(bytes(row.raw))
-            outcome = deliver(msg, row.mailbox, message_id=row.message_id)
-            row.state = outcome.state
-            row.reason = outcome.reason
-            row.ticket = outcome.ticket
-            row.article = outcome.article
-            row.error = ""
-            row.attempts += 1
-            row.processed_at = timezone.now()
-            row.save(
-                update_fields=[
-                    "state",
-                    "reason",
-                    "ticket",
-                    "article",
-                    "error",
-                    "attempts",
-                    "processed_at",
-                ]
-            )
-            return row
+            return _deliver_locked(row, parsed)
     except Exception as exc:  # anything: the message must not block the next one
-        if not isinstance(exc, IntakeError):
-            logger.exception("Inbound message %s quarantined", row_id)
+        _log_failure(exc, row_id)
         return quarantine(row_id, error=_describe(exc))
+
+
+DELIVERED_FIELDS = ["state", "reason", "ticket", "article", "error", "attempts", "processed_at"]
+
+
+def _deliver_locked(
+    row: InboundMessage, parsed: ParsedMessage | None, *, save: bool = True
+) -> InboundMessage:
+    """The ticket change of a locked, received message, and the message marked done, in the
+    caller's transaction (``save=False``: the caller saves the marks, several at once)."""
+    msg = parsed or parse_message(bytes(row.raw))
+    outcome = deliver(msg, row.mailbox, message_id=row.message_id)
+    row.state = outcome.state
+    row.reason = outcome.reason
+    row.ticket = outcome.ticket
+    row.article = outcome.article
+    row.error = ""
+    row.attempts += 1
+    row.processed_at = timezone.now()
+    if save:
+        row.save(update_fields=DELIVERED_FIELDS)
+    return row
+
+
+def _log_failure(exc: Exception, row_id: int) -> None:
+    if not isinstance(exc, IntakeError):
+        logger.exception("Inbound message %s quarantined", row_id)
 
 
 def _describe(exc: Exception) -> str:
@@ -125,7 +145,11 @@ def _describe(exc: Exception) -> str:
 
 @transaction.atomic
 def quarantine(row_id: int, *, error: str) -> InboundMessage:
-    row = InboundMessage.objects.select_for_update().get(pk=row_id)
+    return _quarantine_row(InboundMessage.objects.select_for_update().get(pk=row_id), error=error)
+
+
+def _quarantine_row(row: InboundMessage, *, error: str) -> InboundMessage:
+    """Flag a locked message that failed (kept raw for a retry from the admin)."""
     if row.state == InboundMessage.State.RECEIVED:
         row.state = InboundMessage.State.QUARANTINED
         row.error = error
@@ -156,21 +180,98 @@ def ingest(
     return row
 
 
+def store_many(
+    raws: list[tuple[str, bytes]], *, mailbox: Mailbox | None = None, source: str = "import"
+) -> list[tuple[str, InboundMessage, ParsedMessage]]:
+    """``store_inbound`` for a chunk: one lookup of the chunk's keys and one insert of the new
+    ones, committed together. A message already stored (also twice in one chunk) maps to its
+    existing row."""
+    parsed = []
+    for uid, raw in raws:
+        raw = bytes(raw)
+        msg = parse_message(raw)
+        sha = hashlib.sha256(raw).hexdigest()
+        parsed.append((uid, raw, msg, sha, dedupe_key(msg.message_id, sha)))
+    try:
+        with transaction.atomic():
+            known = {
+                row.dedupe_key: row
+                for row in InboundMessage.objects.filter(dedupe_key__in=[p[4] for p in parsed])
+            }
+            new: list[InboundMessage] = []
+            for uid, raw, msg, sha, key in parsed:
+                if key not in known:
+                    known[key] = _new_row(
+                        raw, msg, sha, key, mailbox=mailbox, source=source, uid=uid
+                    )
+                    new.append(known[key])
+            InboundMessage.objects.bulk_create(new)
+    except IntegrityError:  # some stored concurrently (two workers): one by one, as ingest does
+        return [
+            (uid, *_stored(store_inbound(raw, mailbox=mailbox, source=source, uid=uid, parsed=msg)))
+            for uid, raw, msg, _sha, _key in parsed
+        ]
+    return [(uid, known[key], msg) for uid, _raw, msg, _sha, key in parsed]
+
+
+def _stored(
+    result: tuple[InboundMessage, bool, ParsedMessage],
+) -> tuple[InboundMessage, ParsedMessage]:
+    return result[0], result[2]
+
+
 def ingest_many(
     raws: list[tuple[str, bytes]], *, mailbox: Mailbox | None = None, source: str = "import"
 ) -> list[tuple[str, InboundMessage]]:
-    """Intake of a chunk of (uid, raw) messages: all stored in one commit, then each processed
-    in its own transaction. Same guarantees as ``ingest``, one commit fewer per message."""
-    with transaction.atomic():
-        stored = [
-            (uid, store_inbound(raw, mailbox=mailbox, source=source, uid=uid)) for uid, raw in raws
-        ]
-    rows = []
-    for uid, (row, _created, msg) in stored:
-        if row.state == InboundMessage.State.RECEIVED:
-            row = process_inbound(row.pk, parsed=msg)
-        rows.append((uid, row))
-    return rows
+    """Intake of a chunk of (uid, raw) messages: stored in one commit, processed in one more.
+
+    Same guarantees as ``ingest``: every message is kept before it is processed, and a crash
+    anywhere before the second commit leaves all of the chunk's messages received (stored,
+    unprocessed), so the next run processes each of them exactly once. A message that fails
+    rolls the chunk's processing back, and the chunk is then processed one message per
+    transaction, so the failing one is quarantined alone and the others go on. Two commits
+    per chunk instead of two per message.
+    """
+    stored = store_many(raws, mailbox=mailbox, source=source)
+    pending = {row.pk for _uid, row, _msg in stored if row.state == InboundMessage.State.RECEIVED}
+    done: dict[int, InboundMessage] = {}
+    if pending:
+        try:
+            done = _process_chunk(stored, pending)
+        except Exception:  # rolled back (to a savepoint inside a caller's transaction)
+            logger.info("A message of a chunk failed; processing its %d singly", len(pending))
+            done = {}
+            for _uid, row, msg in stored:
+                if row.pk in pending and row.pk not in done:
+                    done[row.pk] = process_inbound(row.pk, parsed=msg)
+    return [(uid, done.get(row.pk) or _current(row)) for uid, row, _msg in stored]
+
+
+@transaction.atomic
+def _process_chunk(
+    stored: list[tuple[str, InboundMessage, ParsedMessage]], pending: set[int]
+) -> dict[int, InboundMessage]:
+    """Every received message of the chunk delivered and marked processed, all or nothing."""
+    locked = {
+        row.pk: row
+        for row in InboundMessage.objects.select_for_update(of=("self",))
+        .select_related("mailbox")
+        .filter(pk__in=pending, state=InboundMessage.State.RECEIVED)
+    }
+    done: dict[int, InboundMessage] = {}
+    for _uid, row, msg in stored:
+        if row.pk in locked and row.pk not in done:
+            done[row.pk] = _deliver_locked(locked[row.pk], msg, save=False)
+    if done:
+        InboundMessage.objects.bulk_update(list(done.values()), DELIVERED_FIELDS)
+    return done
+
+
+def _current(row: InboundMessage) -> InboundMessage:
+    """A row another worker had (or has) in hand: as it is now."""
+    if row.state != InboundMessage.State.RECEIVED:
+        return row
+    return InboundMessage.objects.filter(pk=row.pk).first() or row
 
 
 # --------------------------------------------------------------------------- ticket events

@@ -8,7 +8,7 @@ Every ticket write goes through ``okno.tickets.actions``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -96,21 +96,27 @@ def find_thread(msg: InboundMessage, sender: User | None, mailbox: Mailbox | Non
     if ticket is None and sender is not None and days:
         title = normalize_subject(msg.subject)
         if title:
-            ticket = (
-                Ticket.objects.filter(
-                    requester=sender,
-                    title__iexact=title[:250],
-                    channel=Channel.EMAIL,
-                    created_at__gte=timezone.now() - timedelta(days=days),
-                )
-                .order_by("-id")
-                .first()
-            )
+            ticket = _recent_by_subject(sender, title, since=timezone.now() - timedelta(days=days))
     seen: set[int] = set()
     while ticket is not None and ticket.merged_into_id and ticket.pk not in seen:
         seen.add(ticket.pk)  # follow merges to the surviving ticket
         ticket = Ticket.objects.filter(pk=ticket.merged_into_id).first()
     return ticket
+
+
+def _recent_by_subject(sender: User, title: str, *, since: datetime) -> Ticket | None:
+    """The sender's newest email ticket with this title since ``since`` (a range of the
+    ``(requester, created_at)`` index: a monitoring system may have sent 100,000 before)."""
+    return (
+        Ticket.objects.filter(
+            requester=sender,
+            created_at__gte=since,
+            title__iexact=title[:250],
+            channel=Channel.EMAIL,
+        )
+        .order_by("-id")
+        .first()
+    )
 
 
 def _is_known(sender: User, ticket: Ticket) -> bool:
@@ -212,10 +218,10 @@ def deliver(msg: InboundMessage, mailbox: Mailbox | None, *, message_id: str) ->
                     message_id=message_id,
                 )
                 return Outcome("processed", "reply", ticket, article)
-            new = _open(msg, sender, body, files, message_id, related=ticket)
-            return Outcome("processed", "reopened_as_new", new, new.articles.first())
-    new = _open(msg, sender, body, files, message_id)
-    return Outcome("processed", "new_ticket", new, new.articles.first())
+            new, first = _open(msg, sender, body, files, message_id, related=ticket)
+            return Outcome("processed", "reopened_as_new", new, first)
+    new, first = _open(msg, sender, body, files, message_id)
+    return Outcome("processed", "new_ticket", new, first)
 
 
 def _open(
@@ -226,7 +232,8 @@ def _open(
     message_id: str,
     *,
     related: Ticket | None = None,
-) -> Ticket:
+) -> tuple[Ticket, Article]:
+    """A new ticket from the message, routed by the first matching rule; with its article."""
     title = normalize_subject(msg.subject) or (body.strip().splitlines() or [""])[0][:120]
     title = title or _("(no subject)")
     rule = routing.first_match(routing.active_rules(), msg)
@@ -252,6 +259,7 @@ def _open(
         message_id=message_id,
         **kwargs,  # type: ignore[arg-type]
     )
+    first: Article = ticket.first_article  # type: ignore[attr-defined]
     if rule is not None and rule.team_id and rule.team_id != ticket.team_id:
         ticket = ticket_actions.assign_ticket(ticket, actor=None, team=rule.team)
     if rule is not None and (tags := tag_actions.valid_names(rule.tags)):
@@ -259,4 +267,4 @@ def _open(
         tag_actions.add_tags(ticket, tags, actor=None, followup=False)
     if related is not None:
         ticket_actions.link_tickets(ticket, related, actor=None, kind="related")
-    return ticket
+    return ticket, first

@@ -273,19 +273,26 @@ def pin_ticket(
     # The first match uses the facts the ticket was created with; a re-pin (``latest``) uses
     # its current classification, so a reclassified ticket can move to another policy.
     facts = current_facts(ticket) if latest else created_facts(events, ticket)
-    policy = match_policy(facts)
-    if policy is None:
+    matched = new_pin(ticket, facts)
+    if matched is None:
         return pin
-    version = current_version(policy)
-    calendar = calendar_version_for(version.snapshot, facts)
     if pin is None:
-        return TicketSla.objects.create(
-            ticket_id=ticket.pk, policy_version=version, calendars=[[calendar, None]]
-        )
-    pin.policy_version = version
-    pin.calendars = [[calendar, None]]
+        matched.save()
+        return matched
+    pin.policy_version = matched.policy_version
+    pin.calendars = matched.calendars
     pin.save(update_fields=["policy_version", "calendars", "updated_at"])
     return pin
+
+
+def new_pin(ticket: Ticket, facts: dict[str, Any]) -> TicketSla | None:
+    """An unsaved pin to the policy matching ``facts`` (None when no policy applies)."""
+    policy = match_policy(facts)
+    if policy is None:
+        return None
+    version = current_version(policy)
+    calendar = calendar_version_for(version.snapshot, facts)
+    return TicketSla(ticket_id=ticket.pk, policy_version=version, calendars=[[calendar, None]])
 
 
 def calendar_segments(pin: TicketSla) -> list[tuple[datetime | None, BusinessCalendar]]:
@@ -393,13 +400,12 @@ def refresh_ticket(
     keep: list[SlaClock] = []
     new: list[SlaClock] = []
     for result in results:
-        values = derived_values(result, pin)
         clock = existing.pop((result.kind, result.cycle), None)
         if clock is None:
-            values["next_check_at"] = next_check(values, 0, False)
-            clock = SlaClock(ticket_id=ticket.pk, kind=result.kind, cycle=result.cycle, **values)
+            clock = new_clock(ticket.pk, result, pin)
             new.append(clock)
         else:
+            values = derived_values(result, pin)
             values["next_check_at"] = next_check(values, clock.warnings_fired, clock.breach_fired)
             changed = [name for name, value in values.items() if getattr(clock, name) != value]
             if changed:
@@ -415,6 +421,31 @@ def refresh_ticket(
         if clock.policy_version_id == pin.policy_version_id:
             clock.policy_version = pin.policy_version
     return sorted(keep, key=lambda c: (c.kind, c.cycle))
+
+
+def new_clock(ticket_id: int, result: rp.ClockResult, pin: TicketSla) -> SlaClock:
+    values = derived_values(result, pin)
+    values["next_check_at"] = next_check(values, 0, False)
+    return SlaClock(ticket_id=ticket_id, kind=result.kind, cycle=result.cycle, **values)
+
+
+def plan_new_ticket(
+    ticket: Ticket, events: Sequence[TicketEvent], *, now: datetime
+) -> tuple[TicketSla | None, list[SlaClock]]:
+    """The pin and clocks of a ticket being opened, unsaved: what ``refresh_ticket`` writes
+    for a new ticket, computed before anything is written so that all of the new ticket's
+    rows reach the database together (``okno.ops.rowbatch``). ``events``: its whole log."""
+    rows = [e for e in events if e.kind in RELEVANT_EVENTS]
+    pin = new_pin(ticket, created_facts(rows, ticket))
+    if pin is None:
+        return None, []
+    results = rp.replay(
+        replay_events(rows), targets_of(pin.policy_version), calendar_segments(pin), now=now
+    )
+    clocks = [new_clock(ticket.pk, result, pin) for result in results]
+    for clock in clocks:  # the score reads the version's snapshot
+        clock.policy_version = pin.policy_version
+    return pin, sorted(clocks, key=lambda c: (c.kind, c.cycle))
 
 
 def differences(ticket: Ticket, *, now: datetime | None = None) -> list[str]:

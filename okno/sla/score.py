@@ -89,23 +89,31 @@ def queue_value(breakdown: scoring.ScoreBreakdown) -> float:
     return breakdown.total + (BREACHED_BONUS if breakdown.breached else 0.0)
 
 
-def store(ticket: Ticket, breakdown: scoring.ScoreBreakdown, now: datetime) -> float:
+def score_row(ticket: Ticket, breakdown: scoring.ScoreBreakdown, now: datetime) -> TicketScore:
     factors = [
         {"name": f.name, "value": f.value, "weight": f.weight, "contribution": f.contribution}
         for f in breakdown.factors
     ]
+    return TicketScore(
+        ticket_id=ticket.pk,
+        total=breakdown.total,
+        breached=breakdown.breached,
+        factors=factors,
+        computed_at=now,
+    )
+
+
+def plan(ticket: Ticket, clocks: Sequence[SlaClock], now: datetime) -> tuple[TicketScore, float]:
+    """The score row of a ticket being opened (unsaved) and its queue value."""
+    breakdown = compute(ticket, clocks, now)
+    return score_row(ticket, breakdown, now), queue_value(breakdown)
+
+
+def store(ticket: Ticket, breakdown: scoring.ScoreBreakdown, now: datetime) -> float:
     # One INSERT … ON CONFLICT DO UPDATE instead of update_or_create's select and savepoints:
     # this runs inside every ticket write.
     TicketScore.objects.bulk_create(
-        [
-            TicketScore(
-                ticket_id=ticket.pk,
-                total=breakdown.total,
-                breached=breakdown.breached,
-                factors=factors,
-                computed_at=now,
-            )
-        ],
+        [score_row(ticket, breakdown, now)],
         update_conflicts=True,
         unique_fields=["ticket"],
         update_fields=["total", "breached", "factors", "computed_at"],

@@ -21,6 +21,7 @@ from okno.accounts.models import Organization, Team, User
 from okno.accounts.queries import can_work_on, get_ticket_for, visible_tickets
 from okno.api.errors import ApiError, error_responses, invalid
 from okno.catalog.models import Category, Service
+from okno.ops.refcache import memo
 from okno.tags import actions as tag_actions
 from okno.tags.queries import tag_names, with_tags
 
@@ -96,6 +97,38 @@ def _status_by_key(key: str | None, field: str = "status") -> TicketStatus:
     return status
 
 
+def _active_services() -> dict[int, Service]:
+    """Active services with their owner teams, memoized per process (reference data)."""
+    return memo(
+        "tickets.api.active_services",
+        lambda: {
+            s.pk: s for s in Service.objects.filter(is_active=True).select_related("owner_team")
+        },
+    )
+
+
+def _active_teams() -> dict[int, Team]:
+    return memo(
+        "tickets.api.active_teams", lambda: {t.pk: t for t in Team.objects.filter(is_active=True)}
+    )
+
+
+def _memo_lookup(
+    errors: dict[str, list[str]], field: str, found: Any, pk: int | None, message: str
+) -> Any:
+    """Like ``_lookup`` over memoized reference data (``found``: the row or None)."""
+    if pk is not None and found is None:
+        errors.setdefault(field, []).append(message)
+    return found
+
+
+def _service_for(user: User, pk: int | None) -> Service | None:
+    service = _active_services().get(pk) if pk is not None else None
+    if service is not None and not (user.is_agent or service.requester_visible):
+        return None
+    return service
+
+
 def _services_for(user: User) -> Any:
     services = Service.objects.filter(is_active=True)
     return services if user.is_agent else services.filter(requester_visible=True)
@@ -146,7 +179,9 @@ def tickets_create(request: HttpRequest, payload: TicketCreateIn, response: Http
     or email; a new email becomes a requester), the organization, team and assignee. Team
     defaults to the service's owner team.
     """
-    with transaction.atomic():  # a new requester is kept only if the ticket is created too
+    if payload.requester_email is None and not payload.tags:
+        return _create_ticket(request, payload, response)  # open_ticket is one transaction
+    with transaction.atomic():  # a new requester or the tags are kept only with the ticket
         return _create_ticket(request, payload, response)
 
 
@@ -167,7 +202,11 @@ def _create_ticket(request: HttpRequest, payload: TicketCreateIn, response: Http
             raise ApiError(403, _("Only agents may tag tickets."))
     unknown = _("Not found.")
     requester = _lookup(
-        errors, "requester", User.objects.filter(is_active=True), payload.requester, unknown
+        errors,
+        "requester",
+        User.objects.filter(is_active=True).select_related("organization"),
+        payload.requester,
+        unknown,
     )
     if payload.requester_email and requester is None and "requester" not in errors:
         # Agents may file for someone who never wrote in before: they become a requester.
@@ -178,11 +217,19 @@ def _create_ticket(request: HttpRequest, payload: TicketCreateIn, response: Http
         else:
             if not requester.is_active:
                 errors["requester_email"] = [_("This person's account is disabled.")]
-    service = _lookup(errors, "service", _services_for(user), payload.service, unknown)
+    service = _memo_lookup(
+        errors, "service", _service_for(user, payload.service), payload.service, unknown
+    )
     category = _lookup(
         errors, "category", Category.objects.filter(is_active=True), payload.category, unknown
     )
-    team = _lookup(errors, "team", Team.objects.filter(is_active=True), payload.team, unknown)
+    team = _memo_lookup(
+        errors,
+        "team",
+        _active_teams().get(payload.team) if payload.team is not None else None,
+        payload.team,
+        unknown,
+    )
     assignee = _lookup(errors, "assignee", _agents(), payload.assignee, unknown)
     organization = _lookup(
         errors, "organization", Organization.objects.all(), payload.organization, unknown

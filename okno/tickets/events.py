@@ -44,22 +44,27 @@ def record(
     )
 
 
-def created(ticket: Ticket, *, actor: User | None) -> TicketEvent:
-    return record(
-        ticket,
-        CREATED,
+def created_row(ticket: Ticket, *, actor: User | None, at: Any = None) -> TicketEvent:
+    """The unsaved ``created`` event (``tickets.actions.open_ticket`` writes it with the
+    ticket's other rows)."""
+    return TicketEvent(
+        ticket=ticket,
+        kind=CREATED,
         actor=actor,
-        type=ticket.type,
-        status=ticket.status.key,
-        status_category=ticket.status_category,
-        priority=ticket.priority,
-        impact=ticket.impact,
-        urgency=ticket.urgency,
-        team=ticket.team_id,
-        assignee=ticket.assignee_id,
-        service=ticket.service_id,
-        organization=ticket.organization_id,
-        channel=ticket.channel,
+        created_at=at,
+        data={
+            "type": ticket.type,
+            "status": ticket.status.key,
+            "status_category": ticket.status_category,
+            "priority": ticket.priority,
+            "impact": ticket.impact,
+            "urgency": ticket.urgency,
+            "team": ticket.team_id,
+            "assignee": ticket.assignee_id,
+            "service": ticket.service_id,
+            "organization": ticket.organization_id,
+            "channel": ticket.channel,
+        },
     )
 
 

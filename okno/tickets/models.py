@@ -96,6 +96,7 @@ class Ticket(models.Model):
         verbose_name=_("requester"),
         on_delete=models.PROTECT,
         related_name="requested_tickets",
+        db_index=False,  # ticket_requester leads with it
     )
     organization = models.ForeignKey(
         "accounts.Organization",
@@ -104,6 +105,7 @@ class Ticket(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="tickets",
+        db_index=False,  # ticket_organization leads with it
     )
     service = models.ForeignKey(
         "catalog.Service",
@@ -139,6 +141,7 @@ class Ticket(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="tickets",
+        db_index=False,  # ticket_team_queue leads with it
     )
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -147,6 +150,7 @@ class Ticket(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="assigned_tickets",
+        db_index=False,  # ticket_assignee leads with it
     )
     channel = models.CharField(
         _("channel"), max_length=12, choices=Channel.choices, default=Channel.WEB
@@ -186,6 +190,8 @@ class Ticket(models.Model):
             ),
             models.Index(fields=["assignee", "status_category", "-id"], name="ticket_assignee"),
             models.Index(fields=["requester", "-id"], name="ticket_requester"),
+            # A sender's tickets of the last days (email threading by subject).
+            models.Index(fields=["requester", "created_at"], name="ticket_requester_recent"),
             models.Index(fields=["organization", "-id"], name="ticket_organization"),
             models.Index(fields=["status_category", "-updated_at"], name="ticket_recent"),
             # Open work only (≈10 % of rows): the default queue order and the requester's
@@ -228,7 +234,9 @@ class ArticleKind(models.TextChoices):
 class Article(models.Model):
     """One entry of the ticket's conversation: a public reply, an internal note, or a system text."""
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="articles")
+    ticket = models.ForeignKey(  # article_timeline leads with it
+        Ticket, on_delete=models.CASCADE, related_name="articles", db_index=False
+    )
     kind = models.CharField(_("kind"), max_length=8, choices=ArticleKind.choices)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -319,7 +327,9 @@ class TicketLink(models.Model):
 class TicketEvent(models.Model):
     """Append-only history of every ticket change: the audit log and the SLA/report source."""
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
+    ticket = models.ForeignKey(  # event_ticket_log leads with it
+        Ticket, on_delete=models.CASCADE, related_name="events", db_index=False
+    )
     kind = models.CharField(_("kind"), max_length=40, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -68,6 +68,31 @@ def enqueue_ticket_followup(ticket_id: int, event: str, *, article_id: int | Non
     transaction.on_commit(_enqueue)
 
 
+def followup_job(ticket_id: int, event: str, *, article_id: int | None = None) -> Any:
+    """The fan-out job of a ticket change as an unsaved row, for a caller that writes it with
+    the change's other rows in one round trip (``okno.ops.rowbatch``); exactly the row
+    ``ticket_followups.enqueue`` writes. None when jobs do not live in the application
+    database: then the fan-out is queued after commit, as ``enqueue_ticket_followup`` does."""
+    if not _jobs_share_the_database():
+        enqueue_ticket_followup(ticket_id, event, article_id=article_id)
+        return None
+    from django_tasks_db.compat import normalize_json
+    from django_tasks_db.models import DBTaskResult
+
+    backend = ticket_followups.get_backend()
+    backend.validate_task(ticket_followups)
+    kwargs = {"ticket_id": ticket_id, "event": event, "article_id": article_id}
+    return DBTaskResult(
+        id=backend._get_id(),
+        args_kwargs=normalize_json({"args": (), "kwargs": kwargs}),
+        priority=ticket_followups.priority,
+        task_path=ticket_followups.module_path,
+        queue_name=ticket_followups.queue_name,
+        run_after=ticket_followups.run_after,
+        backend_name=backend.alias,
+    )
+
+
 @task(queue_name="default")
 def ticket_followups(ticket_id: int, event: str, article_id: int | None = None) -> int:
     """Fan one ticket change out to a job per handler, so a failing integration neither blocks

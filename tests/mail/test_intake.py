@@ -298,3 +298,53 @@ def test_sweep_finishes_stored_messages_and_retries_database_hiccups(requester, 
         "Database was locked": "processed",
         "no sender": "quarantined",
     }
+
+
+def test_a_chunk_is_processed_in_one_go_and_a_bad_message_is_quarantined_alone(requester, l1):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from okno.mail.actions import ingest_many
+
+    chunk = [(str(n), make_mail(subject=f"Printer {n}")) for n in range(5)]
+    chunk.insert(2, ("bad", b"Subject: who am I\r\nMessage-ID: <nosender@x>\r\n\r\nbody\r\n"))
+    chunk.append(("again", chunk[0][1]))  # the same message twice in one chunk
+    rows = dict(ingest_many(chunk))
+    assert rows["bad"].state == "quarantined" and "sender" in rows["bad"].error
+    assert {rows[str(n)].state for n in range(5)} == {"processed"}
+    assert rows["again"].pk == rows["0"].pk
+    assert Ticket.objects.count() == 5 and InboundMessage.objects.count() == 6
+    assert sorted(Ticket.objects.values_list("title", flat=True)) == [
+        f"Printer {n}" for n in range(5)
+    ]
+    # A clean chunk: stored with one lookup and one insert, then processed in one transaction
+    # (the messages' marks in one UPDATE), whatever the number of messages.
+    more = [(f"m{n}", make_mail(subject=f"Scanner {n}")) for n in range(4)]
+    with CaptureQueriesContext(connection) as ctx:
+        done = ingest_many(more)
+    assert {row.state for _uid, row in done} == {"processed"}
+    inbound_writes = [
+        q["sql"] for q in ctx.captured_queries if q["sql"].startswith('UPDATE "mail_inbound')
+    ]
+    assert len(inbound_writes) == 1
+
+
+def test_a_rolled_back_chunk_leaves_every_message_received(requester, l1, monkeypatch):
+    """A crash before the chunk's commit (here: an error the fallback cannot survive) keeps
+    the raw messages and processes none of them half-way."""
+    from okno.mail import actions
+    from okno.mail.actions import ingest_many
+
+    def boom(*args, **kwargs):
+        raise KeyboardInterrupt  # not an Exception: nothing may catch it
+
+    chunk = [(str(n), make_mail(subject=f"Disk {n}")) for n in range(3)]
+    monkeypatch.setattr(actions, "deliver", boom)
+    with pytest.raises(KeyboardInterrupt):
+        ingest_many(chunk)
+    assert InboundMessage.objects.filter(state="received").count() == 3
+    assert Ticket.objects.count() == 0
+    monkeypatch.undo()
+    again = ingest_many(chunk)  # the next poll fetches them again
+    assert {row.state for _uid, row in again} == {"processed"}
+    assert Ticket.objects.count() == 3

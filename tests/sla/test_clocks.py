@@ -234,3 +234,27 @@ def test_a_ticket_no_policy_matches_has_no_clocks(make_policy, requester, servic
     make_policy(ticket_types=["change"])
     ticket = open_for(requester, service)
     assert clocks_of(ticket) == {}
+
+
+def test_a_new_tickets_rows_written_together_are_what_a_recompute_gives(
+    policy, requester, service, travel
+):
+    """open_ticket computes the pin, clocks and score before writing anything (one round
+    trip); they must equal what refreshing the stored ticket from its log writes."""
+    from okno.priority.models import TicketScore
+    from okno.sla.clocks import differences
+    from okno.sla.models import TicketSla
+    from okno.sla.score import refresh
+    from okno.tickets.models import Ticket, TicketEvent
+
+    travel("2026-03-02 09:00")
+    ticket = open_for(requester, service, impact=1, urgency=1)
+    stored = Ticket.objects.get(pk=ticket.pk)
+    assert differences(stored) == []  # every clock exactly as the replay of the log
+    assert TicketSla.objects.get(ticket=stored).policy_version.policy == policy
+    event = TicketEvent.objects.get(ticket=stored)
+    assert event.created_at == stored.created_at == ticket.first_article.created_at
+    score = TicketScore.objects.get(ticket=stored)
+    assert stored.score == ticket.score and score.total > 0
+    assert refresh(stored, now=stored.created_at) == pytest.approx(stored.score)
+    assert set(clocks_of(stored)) == {("first_response", 1), ("resolution", 1)}
