@@ -7,6 +7,8 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from okno.ops.lookup import JoinedLookup
+
 from .models import Organization, User
 
 
@@ -18,6 +20,11 @@ def organization_for_email(email: str) -> Organization | None:
         if domain in domains:
             return organization
     return None
+
+
+# Emails are stored lowercased, but matched case-insensitively (older rows, imports); email is
+# unique, so at most one row (the UPPER(email) index makes it a lookup).
+_BY_EMAIL = JoinedLookup(User, ["organization"], where=[("email", "iexact")])
 
 
 def get_or_create_requester(email: str, *, actor: User | None, name: str = "") -> User:
@@ -32,7 +39,7 @@ def get_or_create_requester(email: str, *, actor: User | None, name: str = "") -
         validate_email(email)
     except ValidationError as exc:
         raise ValidationError({"requester": _("Enter a valid email address.")}) from exc
-    existing = User.objects.filter(email__iexact=email).select_related("organization").first()
+    existing = _BY_EMAIL.get(email)
     if existing is not None:
         return existing
     try:

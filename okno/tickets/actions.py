@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from okno.accounts.models import Organization, Team, User
 from okno.accounts.queries import can_work_on
 from okno.catalog.models import Category, Service
+from okno.ops.lookup import JoinedLookup
 from okno.ops.refcache import memo
 from okno.ops.rowbatch import allocate_ids, insert_rows
 from okno.priority.models import priority_for
@@ -66,13 +67,15 @@ def _default_team() -> Team | None:
     return Team.objects.filter(is_active=True).order_by("line", "pk").first()
 
 
+_LOCKED = JoinedLookup(Ticket, ["status", "requester", "team", "assignee"], lock=True)
+
+
 def _locked(ticket: Ticket) -> Ticket:
     """Re-read the ticket under a row lock so concurrent actions never lose an update."""
-    return (
-        Ticket.objects.select_for_update(of=("self",))
-        .select_related("status", "requester", "team", "assignee")
-        .get(pk=ticket.pk)
-    )
+    locked = _LOCKED.get(ticket.pk)
+    if locked is None:
+        raise Ticket.DoesNotExist(f"Ticket {ticket.pk} does not exist.")
+    return locked  # type: ignore[no-any-return]
 
 
 def _refresh_sla(

@@ -21,6 +21,7 @@ from okno.accounts.models import Organization, Team, User
 from okno.accounts.queries import can_work_on, get_ticket_for, visible_tickets
 from okno.api.errors import ApiError, error_responses, invalid
 from okno.catalog.models import Category, Service
+from okno.ops.lookup import JoinedLookup
 from okno.ops.refcache import memo
 from okno.tags import actions as tag_actions
 from okno.tags.queries import tag_names, with_tags
@@ -55,6 +56,8 @@ from .views import download_attachment
 
 router = Router(tags=["tickets"])
 
+# A requester named by id, with the organization the ticket inherits (one prepared read).
+ACTIVE_USER = JoinedLookup(User, ["organization"], where=[("pk", "exact"), ("is_active", "exact")])
 TICKET_RELATED = ("status", "requester", "organization", "team", "assignee", "service")
 READ_ERRORS = error_responses(401, 404, 429)
 WRITE_ERRORS = error_responses(400, 401, 403, 404, 429)
@@ -72,10 +75,11 @@ def _reload(ticket: Ticket) -> Ticket:
 def _lookup(
     errors: dict[str, list[str]], field: str, queryset: Any, pk: int | None, message: str
 ) -> Any:
-    """The object ``pk`` names in ``queryset``, or None with an error for ``field``."""
+    """The object ``pk`` names in ``queryset``, or None with an error for ``field``.
+    ``queryset`` may be a function returning it (built only when a ``pk`` is given)."""
     if pk is None:
         return None
-    found = queryset.filter(pk=pk).first()
+    found = (queryset() if callable(queryset) else queryset).filter(pk=pk).first()
     if found is None:
         errors.setdefault(field, []).append(message)
     return found
@@ -116,7 +120,7 @@ def _active_teams() -> dict[int, Team]:
 def _memo_lookup(
     errors: dict[str, list[str]], field: str, found: Any, pk: int | None, message: str
 ) -> Any:
-    """Like ``_lookup`` over memoized reference data (``found``: the row or None)."""
+    """Like ``_lookup`` for a row already looked up (``found``: the row or None)."""
     if pk is not None and found is None:
         errors.setdefault(field, []).append(message)
     return found
@@ -132,6 +136,10 @@ def _service_for(user: User, pk: int | None) -> Service | None:
 def _services_for(user: User) -> Any:
     services = Service.objects.filter(is_active=True)
     return services if user.is_agent else services.filter(requester_visible=True)
+
+
+def _active_categories() -> Any:
+    return Category.objects.filter(is_active=True)
 
 
 def _agents() -> Any:
@@ -201,10 +209,10 @@ def _create_ticket(request: HttpRequest, payload: TicketCreateIn, response: Http
         if payload.tags:
             raise ApiError(403, _("Only agents may tag tickets."))
     unknown = _("Not found.")
-    requester = _lookup(
+    requester = _memo_lookup(
         errors,
         "requester",
-        User.objects.filter(is_active=True).select_related("organization"),
+        ACTIVE_USER.get(payload.requester, True) if payload.requester is not None else None,
         payload.requester,
         unknown,
     )
@@ -220,9 +228,7 @@ def _create_ticket(request: HttpRequest, payload: TicketCreateIn, response: Http
     service = _memo_lookup(
         errors, "service", _service_for(user, payload.service), payload.service, unknown
     )
-    category = _lookup(
-        errors, "category", Category.objects.filter(is_active=True), payload.category, unknown
-    )
+    category = _lookup(errors, "category", _active_categories, payload.category, unknown)
     team = _memo_lookup(
         errors,
         "team",
@@ -230,9 +236,9 @@ def _create_ticket(request: HttpRequest, payload: TicketCreateIn, response: Http
         payload.team,
         unknown,
     )
-    assignee = _lookup(errors, "assignee", _agents(), payload.assignee, unknown)
+    assignee = _lookup(errors, "assignee", _agents, payload.assignee, unknown)
     organization = _lookup(
-        errors, "organization", Organization.objects.all(), payload.organization, unknown
+        errors, "organization", Organization.objects.all, payload.organization, unknown
     )
     tags = _clean_tags(errors, payload.tags)
     if errors:
