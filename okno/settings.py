@@ -166,6 +166,13 @@ else:
     # No JIT: it pays off for long analytic scans, while Okno's queries are short; a search
     # whose cost the planner overestimates spent 200 ms compiling a 1 ms query at 5M tickets.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+    # Prepared statements for the fixed-shape lookups of the hot paths (okno/ops/lookup.py):
+    # parsed and planned once per connection after this many uses. 0 turns them off (behind a
+    # PgBouncer older than 1.21 in transaction mode); every other query is sent as text.
+    _prepare = env("DATABASE_PREPARE", "5")
+    DATABASES["default"]["OPTIONS"]["prepare_threshold"] = (
+        int(_prepare) if _prepare.isdigit() and int(_prepare) > 0 else None
+    )
 # A read replica (PostgreSQL streaming replica) for the report pages: their reads go there,
 # every write and every other read stays on the primary (``okno.ops.dbrouter``). Tests mirror
 # the primary, so the routing runs against real data.

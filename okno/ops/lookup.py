@@ -20,6 +20,21 @@ from django.db import connections, models
 LOOKUPS = {"exact": "{col} = %s", "iexact": "UPPER({col}{cast}) = UPPER(%s)"}
 
 
+def _cursor(connection: Any) -> Any:
+    """On PostgreSQL a cursor with server-side binding, so that psycopg prepares the
+    statement once it has run ``prepare_threshold`` times on this connection (settings
+    ``OKNO_DATABASE_PREPARE``); Django's own cursors bind on the client and never prepare.
+    While queries are logged (DEBUG, query-count tests) Django's own cursor runs the same
+    statement, so that the log shows its SQL."""
+    prepare = connection.settings_dict["OPTIONS"].get("prepare_threshold")
+    if connection.vendor != "postgresql" or prepare is None or connection.queries_logged:
+        return connection.cursor()
+    import psycopg
+
+    connection.ensure_connection()
+    return connection._prepare_cursor(psycopg.Cursor(connection.connection))
+
+
 @dataclass(frozen=True)
 class _Part:
     model: type[models.Model]
@@ -121,7 +136,7 @@ class JoinedLookup:
             self._compiled = self._compile()
         sql, layout = self._compiled
         connection = connections[self.using]
-        with connection.cursor() as cursor:
+        with _cursor(connection) as cursor:
             cursor.execute(sql, list(values))
             row = cursor.fetchone()
         if row is None:

@@ -68,3 +68,16 @@ def test_lock_takes_the_row_lock_of_the_root_only(requester):
     with CaptureQueriesContext(connection) as ctx:
         JoinedLookup(Ticket, ["status"], lock=True).get(ticket.pk)
     assert ctx.captured_queries[0]["sql"].endswith("FOR UPDATE OF t0")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements: PostgreSQL")
+def test_a_lookup_used_often_becomes_a_prepared_statement(requester):
+    from okno.accounts.models import User
+
+    lookup = JoinedLookup(User, ["organization"])
+    for _ in range(8):
+        assert lookup.get(requester.pk).pk == requester.pk
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert any('FROM "accounts_user" t0' in sql for sql in prepared)
