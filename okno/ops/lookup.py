@@ -20,7 +20,7 @@ from django.db import connections, models
 LOOKUPS = {"exact": "{col} = %s", "iexact": "UPPER({col}{cast}) = UPPER(%s)"}
 
 
-def _cursor(connection: Any) -> Any:
+def prepared_cursor(connection: Any) -> Any:
     """On PostgreSQL a cursor with server-side binding, so that psycopg prepares the
     statement once it has run ``prepare_threshold`` times on this connection (settings
     ``OKNO_DATABASE_PREPARE``); Django's own cursors bind on the client and never prepare.
@@ -136,7 +136,7 @@ class JoinedLookup:
             self._compiled = self._compile()
         sql, layout = self._compiled
         connection = connections[self.using]
-        with _cursor(connection) as cursor:
+        with prepared_cursor(connection) as cursor:
             cursor.execute(sql, list(values))
             row = cursor.fetchone()
         if row is None:
