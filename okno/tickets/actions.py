@@ -281,6 +281,7 @@ def _write_new_ticket(ticket: Ticket, article: Article, *, actor: User | None, n
     ids = allocate_ids(Ticket, Article)
     rows: list[Any] = []
     if ids is None:  # no sequences to draw from (SQLite): save these two to learn their ids
+        # (save() stamps them with its own clock, microseconds after the event's ``now``)
         ticket.save(force_insert=True)
         article.ticket = ticket
         article.save(force_insert=True)
