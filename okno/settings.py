@@ -9,6 +9,7 @@ priorities) are data in the database, never settings.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import tempfile
 from pathlib import Path
@@ -37,6 +38,23 @@ def env_bool(name: str, default: bool = False) -> bool:
 def env_int(name: str, default: int) -> int:
     value = env(name, "")
     return int(value) if value.strip() else default
+
+
+def env_rate(name: str, default: str = "") -> str:
+    """A request rate like ``600/min`` (``/s``, ``/m``, ``/h``, ``/d``, ``/sec``, ``/min``,
+    ``/hour``, ``/day``, optionally ``/5min``); empty, ``0`` or ``off`` turn the limit off.
+    Anything else stops the start with a message instead of failing every request later."""
+    value = env(name, default).strip()
+    if value.lower() in {"", "0", "off", "none"}:
+        return ""
+    if not re.fullmatch(r"[1-9]\d*/\d*(s|sec|m|min|h|hour|d|day)", value):
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(
+            f"OKNO_{name}={value!r}: give a rate such as 600/min (per s, min, hour or day), "
+            "or leave it empty (or 0, off) to turn the limit off."
+        )
+    return value
 
 
 def env_list(name: str, default: str = "") -> list[str]:
@@ -303,8 +321,8 @@ MAIL_CA_BUNDLE = env("MAIL_CA_BUNDLE")
 # --- API -------------------------------------------------------------------------------------
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 200
-API_RATE_LIMIT = env("API_RATE_LIMIT", "600/min")  # per token; empty turns throttling off
-ALERTS_RATE_LIMIT = env("ALERTS_RATE_LIMIT", "")  # monitoring event intake; off by default
+API_RATE_LIMIT = env_rate("API_RATE_LIMIT", "600/min")  # per token; empty/0/off: no limit
+ALERTS_RATE_LIMIT = env_rate("ALERTS_RATE_LIMIT", "")  # monitoring event intake; off by default
 
 # --- Portal and satisfaction ----------------------------------------------------------------
 PORTAL_REOPEN_DAYS = env_int("PORTAL_REOPEN_DAYS", 14)  # requesters may reopen within N days

@@ -151,3 +151,33 @@ def test_token_lookup_builds_the_same_objects_as_the_orm(db, requester):
     assert found.scopes == ["read", "events"] and found.is_usable
     assert found.user.pk == requester.pk and found.user.is_active is True
     assert token_by_hash(hash_token("okno_nope")) is None
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("600/min", "600/min"),
+        ("10/30min", "10/30min"),
+        ("5/s", "5/s"),
+        ("", ""),
+        ("0", ""),
+        ("off", ""),
+        (" OFF ", ""),
+    ],
+)
+def test_rate_settings_accept_rates_and_the_ways_to_turn_them_off(monkeypatch, value, expected):
+    from okno.settings import env_rate
+
+    monkeypatch.setenv("OKNO_PROBE_RATE", value)
+    assert env_rate("PROBE_RATE", "600/min") == expected
+
+
+@pytest.mark.parametrize("value", ["600", "fast", "10/week", "-1/min", "0/min"])
+def test_a_bad_rate_stops_the_start_with_its_name(monkeypatch, value):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from okno.settings import env_rate
+
+    monkeypatch.setenv("OKNO_PROBE_RATE", value)
+    with pytest.raises(ImproperlyConfigured, match="OKNO_PROBE_RATE"):
+        env_rate("PROBE_RATE")
