@@ -1,10 +1,12 @@
 """Write the data set's chunks on several PostgreSQL connections at once.
 
-Loading is bound by the server, not by Python: each row's triggers (the search documents) and
-index updates run in the one backend that receives the COPY, on one core. With every chunk in
-its own transaction (``--keep-indexes``, or a load smaller than what is there), chunks are
-independent (their ids are reserved up front), so two connections keep two cores busy while
-the next chunk is generated.
+Python generates the rows on one core; each chunk's ``COPY``, its set-based statements (the
+search documents of a load from empty) and its commit run in a PostgreSQL backend. With every
+chunk in its own transaction, chunks are independent (their ids are reserved up front), so two
+connections keep both cores busy while the next chunk is generated.
+
+A chunk is all or nothing: its rows and whatever its ``after`` statements derive from them
+(the search documents) commit together, so an interrupted load never keeps half a chunk.
 """
 
 from __future__ import annotations
@@ -12,20 +14,32 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection, transaction
 
-# (a BulkTable, its rows) for every table of one chunk
-Chunk = Sequence[tuple[Any, list[tuple[Any, ...]]]]
+
+@dataclass
+class Chunk:
+    """The rows of one chunk, for every table (a ``BulkTable`` and its rows), and statements to
+    run in the same transaction before and after they are written."""
+
+    tables: Sequence[tuple[Any, list[tuple[Any, ...]]]]
+    before: Sequence[str] = ()
+    after: Sequence[tuple[str, Sequence[Any]]] = ()
 
 
 def write_chunk(chunk: Chunk) -> None:
     """One chunk, all tables, one transaction, on this thread's connection."""
     with transaction.atomic(), connection.cursor() as cursor:
+        for statement in chunk.before:
+            cursor.execute(statement)
         raw = getattr(cursor, "cursor", cursor)
-        for table, rows in chunk:
+        for table, rows in chunk.tables:
             table.write(raw, rows)
+        for statement, params in chunk.after:
+            cursor.execute(statement, params)
 
 
 def _write_and_close(chunk: Chunk) -> None:

@@ -30,10 +30,28 @@ class Command(BaseCommand):
         parser.add_argument(
             "--keep-indexes",
             action="store_true",
-            help="bulk data sets: keep indexes and foreign keys, commit chunk by chunk",
+            help="bulk data sets: keep indexes, foreign keys and search triggers (a database "
+            "in use)",
+        )
+        parser.add_argument(
+            "--repair",
+            action="store_true",
+            help="only put back the indexes and foreign keys an interrupted bulk load left out",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["repair"]:
+            from okno.ops import dataset, fastload
+
+            if not fastload.pending():
+                self.stdout.write("Nothing to repair: no interrupted bulk load.")
+                return
+            progress = dataset.Progress(1, None if options["quiet"] else sys.stderr)
+            ran = fastload.restore(report=progress.step, analyze=True)
+            self.stdout.write(
+                self.style.SUCCESS(f"Repaired: {ran} statements of an interrupted load.")
+            )
+            return
         if options["if_empty"] and User.objects.exists():
             saved = read_logins()
             if saved:
@@ -69,4 +87,7 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Bulk data set: {report.summary()}"))
         for note in report.notes:
             self.stdout.write(f"  note: {note}")
+        if report.phases:
+            phases = ", ".join(f"{name} {sec:,.1f} s" for name, sec in report.phases.items())
+            self.stdout.write(f"  phases: {phases}")
         self.stdout.write(format_logins(logins))
