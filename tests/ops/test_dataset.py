@@ -361,7 +361,7 @@ def test_interrupted_fast_load_puts_indexes_and_keys_back(monkeypatch):
     assert schema() == before
     assert not fastload.pending()
     assert_whole_chunks_with_documents(100)
-    assert Ticket.objects.count() >= 300  # the chunks in flight were finished, not dropped
+    assert Ticket.objects.count() <= 300  # in flight: finished; queued, not started: dropped
 
 
 @pytest.mark.django_db(transaction=True)
