@@ -774,6 +774,9 @@ def generate(
     # a trigger call per row. ``keep_indexes`` keeps all of that for a database in use.
     fast = postgres and not keep_indexes and tickets >= max(existing, FAST_LOAD_MIN)
     deferred = fast and apps.is_installed("okno.search")
+    if deferred and not search_schema.triggers_defer(connection):
+        deferred = False  # triggers from before migration search.0003: they index the rows
+        report.notes.append("search documents written by the triggers: run `okno migrate`")
     # Outside a caller's transaction every chunk commits on its own: several connections.
     writers = ChunkWriters(writer_count) if postgres and not inline and writer_count > 1 else None
     loaded = [t.model._meta.db_table for t in tables]

@@ -76,7 +76,11 @@ def take_down(tables: Sequence[str]) -> int:
             [list(tables)],
         )
         indexes = cursor.fetchall()
-        steps = [(INDEXES, table, ddl) for table, _name, ddl in indexes]
+        # IF NOT EXISTS: a repair after someone re-created an index by hand still completes.
+        steps = [
+            (INDEXES, table, ddl.replace("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1))
+            for table, _name, ddl in indexes
+        ]
         for table, name, ddl in foreign_keys:
             add = f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {ddl} NOT VALID'
             steps.append((FOREIGN_KEYS, table, add))

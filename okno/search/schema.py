@@ -209,6 +209,21 @@ _ARTICLE_DOCUMENTS_IN_RANGE = (
 )
 
 
+def triggers_defer(connection: Any) -> bool:
+    """Whether the ticket and article triggers honour ``DEFERRED_SETTING`` (migration
+    ``search.0003`` and later): only then may a session write those documents itself."""
+    if connection.vendor != "postgresql":
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_trigger WHERE tgname IN "
+            "('okno_search_ticket', 'okno_search_article') "
+            "AND pg_get_triggerdef(oid) LIKE %s",
+            [f"%{DEFERRED_SETTING}%"],
+        )
+        return cursor.fetchone()[0] == 2
+
+
 def document_statements(
     tickets: tuple[int, int], articles: tuple[int, int]
 ) -> list[tuple[str, list[int]]]:

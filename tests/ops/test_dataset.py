@@ -196,6 +196,32 @@ def test_fast_load_writes_exactly_the_documents_the_triggers_write(monkeypatch, 
         assert cursor.fetchone()[0].startswith("Printer on fire")
 
 
+def test_triggers_from_before_the_deferral_index_the_rows_themselves(monkeypatch):
+    """A database whose triggers predate migration search.0003 must not get the set-based
+    documents as well (one row per document, written by the triggers)."""
+    from django.db import connection
+
+    from okno.search import schema as search_schema
+
+    postgres_only()
+    with connection.cursor() as cursor:
+        for trigger, table, columns, function in [
+            ("okno_search_ticket", "tickets_ticket", "title, requester_id", "ticket"),
+            ("okno_search_article", "tickets_article", "body_text, kind", "article"),
+        ]:
+            cursor.execute(f"DROP TRIGGER {trigger} ON {table}")
+            cursor.execute(
+                f"CREATE TRIGGER {trigger} AFTER INSERT OR DELETE OR UPDATE OF {columns} ON "
+                f"{table} FOR EACH ROW EXECUTE FUNCTION okno_search_{function}_sync()"
+            )
+    assert not search_schema.triggers_defer(connection)
+    monkeypatch.setattr(dataset, "FAST_LOAD_MIN", 0)
+    report = small(100)
+    assert "okno migrate" in report.notes[-1]
+    tickets, articles = documents()
+    assert len(tickets) == 100 and len(articles) == report.articles
+
+
 def test_json_text_is_json_dumps():
     text = dataset.JsonText()
     values = [1, 0, "open", "", {"by_agent": True, "channel": "email"}, {"by_agent": 1},

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import contextlib
 import secrets
 import sys
 from typing import Any
@@ -72,14 +73,26 @@ class Command(BaseCommand):
             return
         password = secrets.token_urlsafe(9)
         extra = {"span_days": options["span_days"]} if options["span_days"] else {}
-        report = dataset.generate(
-            options["tickets"],
-            seed=options["seed"],
-            password=password,
-            stream=None if options["quiet"] else sys.stderr,
-            keep_indexes=options["keep_indexes"],
-            **extra,
-        )
+        try:
+            report = dataset.generate(
+                options["tickets"],
+                seed=options["seed"],
+                password=password,
+                stream=None if options["quiet"] else sys.stderr,
+                keep_indexes=options["keep_indexes"],
+                **extra,
+            )
+        except KeyboardInterrupt:
+            from okno.ops import fastload
+
+            # stopped again while the indexes were being put back (and a connection that was
+            # interrupted mid-query may not answer: then say it anyway)
+            pending = True
+            with contextlib.suppress(Exception):
+                pending = fastload.pending()
+            if pending:
+                sys.stderr.write("\nIf indexes were being restored: run `okno demo --repair`.\n")
+            raise
         admin, agent, _manager, requester = dataset.ensure_logins(password)
         logins = DemoLogins(admin, agent, requester, password)
         credentials_file().write_text(format_logins(logins), encoding="utf-8")
