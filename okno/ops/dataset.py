@@ -60,7 +60,7 @@ from okno.tickets.models import Article, Status, Ticket, TicketEvent
 BULK_THRESHOLD = 1000  # `okno demo --tickets N` at or above this uses the bulk generator
 FAST_LOAD_MIN = 20_000  # PostgreSQL loads this big (and >= the rows there) re-add FKs after
 SPAN_DAYS = 3 * 365
-CHUNK = 5000
+CHUNK = 10_000  # tickets per chunk: bigger chunks share more article texts (fewer vectors)
 
 # (slug, English name, Russian name, support line, share of tickets) - the baseline's 20 queues.
 TEAMS = [
