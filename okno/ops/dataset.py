@@ -250,6 +250,18 @@ class JsonText:
         return text
 
 
+def _copy_text(value: Any) -> Any:
+    """A constant column's value as COPY text, converted once instead of in every row (COPY
+    parses text per column type; psycopg's str dumper is its cheapest)."""
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, int | float):
+        return repr(value)
+    return value
+
+
 class BulkTable:
     """Rows of one model written by COPY (PostgreSQL) or executemany (SQLite).
 
@@ -306,7 +318,7 @@ class BulkTable:
         given = len(self.fields) - len(defaults)
         json_text = self.json_text
         tail = [
-            None if v is None else json_text(v) if is_json else v
+            None if v is None else json_text(v) if is_json else _copy_text(v)
             for v, is_json in zip(defaults, self.json[given:], strict=True)
         ]
         json_idx = [i for i, is_json in enumerate(self.json[:given]) if is_json]
