@@ -3,6 +3,7 @@ rows it writes behind the ORM's back are ordinary rows afterwards (ids, sequence
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from datetime import UTC, datetime
@@ -13,7 +14,7 @@ from django.core.management import call_command
 from django.db.models import Count
 
 from okno.accounts.models import Organization, Role, Team, User
-from okno.ops import dataset
+from okno.ops import dataset, fastload
 from okno.ops.demo import read_logins
 from okno.tickets import actions
 from okno.tickets.models import ACTIVE_CATEGORIES, Article, Ticket, TicketEvent
@@ -115,30 +116,120 @@ def test_generated_ticket_opens_in_the_desk(client):
     assert page.status_code == 200
 
 
-def test_big_load_drops_and_restores_foreign_keys_and_indexes(monkeypatch):
+BIG_TABLES = ["tickets_ticket", "tickets_article", "tickets_ticketevent", "sla_slaclock",
+              "sla_ticketsla", "search_ticketdocument", "search_ticketarticledocument"]  # fmt: skip
+
+
+def schema() -> set[str]:
+    """Foreign keys, indexes and triggers of the tables a fast load takes apart (PostgreSQL)."""
     from django.db import connection
 
-    def schema() -> set[str]:
-        if connection.vendor != "postgresql":
-            return set()
-        tables = ["tickets_ticket", "tickets_article", "tickets_ticketevent"]
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE contype = 'f'"
-                " AND conrelid::regclass::text = ANY(%s)"
-                " UNION SELECT pg_get_indexdef(indexrelid) FROM pg_index"
-                " WHERE indrelid::regclass::text = ANY(%s)",
-                [tables, tables],
-            )
-            # PostgreSQL prints a re-created partial index's predicate in another (equivalent)
-            # spelling, so predicates are compared by presence only.
-            return {re.sub(r" WHERE .*", " WHERE <predicate>", row[0]) for row in cursor.fetchall()}
+    if connection.vendor != "postgresql":
+        return set()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_get_constraintdef(oid) || ' ' || convalidated FROM pg_constraint"
+            " WHERE contype = 'f' AND conrelid::regclass::text = ANY(%s)"
+            " UNION SELECT pg_get_indexdef(indexrelid) FROM pg_index"
+            " WHERE indrelid::regclass::text = ANY(%s)"
+            " UNION SELECT pg_get_triggerdef(oid) || ' ' || tgenabled::text FROM pg_trigger"
+            " WHERE tgrelid::regclass::text = ANY(%s) AND NOT tgisinternal",
+            [BIG_TABLES] * 3,
+        )
+        # PostgreSQL prints a re-created partial index's predicate in another (equivalent)
+        # spelling, so predicates are compared by presence only.
+        return {re.sub(r" WHERE .*", " WHERE <predicate>", row[0]) for row in cursor.fetchall()}
 
+
+def documents() -> tuple[list[tuple], list[tuple]]:
+    """Every ticket and article search document, as text (PostgreSQL)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT ticket_id, document::text, plain FROM search_ticketdocument ORDER BY 1"
+        )
+        tickets = cursor.fetchall()
+        cursor.execute(
+            "SELECT article_id, ticket_id, kind, document::text"
+            " FROM search_ticketarticledocument ORDER BY 1"
+        )
+        return tickets, cursor.fetchall()
+
+
+def postgres_only() -> None:
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the fast load is a PostgreSQL path (the PostgreSQL run covers it)")
+
+
+def test_big_load_drops_and_restores_foreign_keys_and_indexes(monkeypatch):
     before = schema()
     monkeypatch.setattr(dataset, "FAST_LOAD_MIN", 0)
     assert small(30).tickets == 30
     assert schema() == before
     assert Ticket.objects.filter(requester__isnull=False).count() == 30
+    assert not fastload.pending()
+
+
+def test_fast_load_writes_exactly_the_documents_the_triggers_write(monkeypatch, agent):
+    """The chunks' set-based documents, then the triggers' own for the same rows, compared."""
+    from django.db import connection
+
+    postgres_only()
+    monkeypatch.setattr(dataset, "FAST_LOAD_MIN", 0)
+    report = small(300)
+    set_based = documents()
+    assert len(set_based[0]) == 300
+    assert len(set_based[1]) == report.articles  # every article is a reply or a note
+    with connection.cursor() as cursor:  # the triggers write them again (UPDATE OF the columns)
+        cursor.execute("DELETE FROM search_ticketdocument")
+        cursor.execute("DELETE FROM search_ticketarticledocument")
+        cursor.execute("UPDATE tickets_ticket SET title = title, requester_id = requester_id")
+        cursor.execute("UPDATE tickets_article SET body_text = body_text, kind = kind")
+    assert documents() == set_based
+    # the deferral ended with the load: a ticket opened now is indexed by its trigger
+    ticket = actions.open_ticket(actor=agent, title="Printer on fire", description="Smoke.")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT plain FROM search_ticketdocument WHERE ticket_id = %s", [ticket.pk])
+        assert cursor.fetchone()[0].startswith("Printer on fire")
+
+
+def test_triggers_from_before_the_deferral_index_the_rows_themselves(monkeypatch):
+    """A database whose triggers predate migration search.0003 must not get the set-based
+    documents as well (one row per document, written by the triggers)."""
+    from django.db import connection
+
+    from okno.search import schema as search_schema
+
+    postgres_only()
+    with connection.cursor() as cursor:
+        for trigger, table, columns, function in [
+            ("okno_search_ticket", "tickets_ticket", "title, requester_id", "ticket"),
+            ("okno_search_article", "tickets_article", "body_text, kind", "article"),
+        ]:
+            cursor.execute(f"DROP TRIGGER {trigger} ON {table}")
+            cursor.execute(
+                f"CREATE TRIGGER {trigger} AFTER INSERT OR DELETE OR UPDATE OF {columns} ON "
+                f"{table} FOR EACH ROW EXECUTE FUNCTION okno_search_{function}_sync()"
+            )
+    assert not search_schema.triggers_defer(connection)
+    monkeypatch.setattr(dataset, "FAST_LOAD_MIN", 0)
+    report = small(100)
+    assert "okno migrate" in report.notes[-1]
+    tickets, articles = documents()
+    assert len(tickets) == 100 and len(articles) == report.articles
+
+
+def test_json_text_is_json_dumps():
+    text = dataset.JsonText()
+    values = [1, 0, "open", "", {"by_agent": True, "channel": "email"}, {"by_agent": 1},
+              {"count": 1}, {"count": True}, {}, [[None, None]], {"a": [1]}, 2.5, "Ключ «x»",
+              {"old_label": "", "new_label": "Анна Иванова"}]  # fmt: skip
+    for _round in range(2):  # the second time from the cache
+        for value in values:
+            assert text(value) == json.dumps(value, ensure_ascii=False)
 
 
 def test_sla_clocks_when_the_sla_app_is_there():
@@ -187,9 +278,19 @@ def test_progress_without_a_terminal_prints_deciles():
     assert len(lines) == 11 and lines[-1].startswith("100.0%")
 
 
+def test_progress_reports_the_phases_after_the_rows():
+    stream = StringIO()
+    progress = dataset.Progress(100, stream)
+    for done in range(4):
+        progress.step("indexes", done, 3)
+    progress.step("foreign keys", 0, 0)  # nothing to do: no line
+    lines = stream.getvalue().splitlines()
+    assert [line.split("  ")[0] for line in lines] == ["indexes 0/3", "indexes 3/3"]
+
+
 def test_keep_indexes_never_touches_the_schema(monkeypatch):
     monkeypatch.setattr(dataset, "FAST_LOAD_MIN", 0)
-    monkeypatch.setattr(dataset, "_drop_foreign_keys", lambda tables: pytest.fail("dropped"))
+    monkeypatch.setattr(fastload, "take_down", lambda tables: pytest.fail("dropped"))
     assert small(20, keep_indexes=True).tickets == 20
 
 
@@ -221,3 +322,129 @@ def test_chunks_written_on_two_connections_at_once_are_whole_and_consistent(monk
     assert not Ticket.objects.annotate(n=Count("articles")).filter(n=0).exists()
     assert not Ticket.objects.exclude(events__kind="created").exists()
     assert len(set(Ticket.objects.values_list("id", flat=True))) == 1200
+
+
+class Interrupt(KeyboardInterrupt):
+    """Ctrl-C, raised by the test after a few chunks."""
+
+
+def interrupt_after(monkeypatch, chunks: int) -> None:
+    calls = []
+    original = dataset.Progress.update
+
+    def update(self, done):
+        original(self, done)
+        calls.append(done)
+        if len(calls) == chunks:
+            raise Interrupt
+
+    monkeypatch.setattr(dataset.Progress, "update", update)
+
+
+def assert_whole_chunks_with_documents(chunk: int) -> None:
+    """What an interrupted load keeps: whole chunks, each with its documents and clocks."""
+    tickets = Ticket.objects.count()
+    assert tickets > 0 and tickets % chunk == 0
+    assert not Ticket.objects.annotate(n=Count("articles")).filter(n=0).exists()
+    ticket_docs, article_docs = documents()
+    assert len(ticket_docs) == tickets and len(article_docs) == Article.objects.count()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_fast_load_on_two_connections_restores_the_schema(monkeypatch):
+    from okno.ops import bulkwrite
+
+    postgres_only()
+    before = schema()
+    threads = set()
+    original = bulkwrite.write_chunk
+
+    def spy(chunk):
+        import threading
+
+        threads.add(threading.current_thread().name)
+        return original(chunk)
+
+    monkeypatch.setattr(bulkwrite, "write_chunk", spy)
+    monkeypatch.setattr(dataset, "FAST_LOAD_MIN", 0)
+    report = small(1000, chunk=200, writer_count=2)
+    assert report.tickets == 1000 == Ticket.objects.count()
+    assert len(threads) == 2
+    assert schema() == before
+    assert not fastload.pending()
+    assert_whole_chunks_with_documents(200)
+    assert set(report.phases) == {"load", "indexes and keys", "vacuum"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_interrupted_fast_load_puts_indexes_and_keys_back(monkeypatch):
+    postgres_only()
+    before = schema()
+    monkeypatch.setattr(dataset, "FAST_LOAD_MIN", 0)
+    interrupt_after(monkeypatch, 3)
+    with pytest.raises(Interrupt):
+        small(1000, chunk=100, writer_count=2)
+    assert schema() == before
+    assert not fastload.pending()
+    assert_whole_chunks_with_documents(100)
+    assert Ticket.objects.count() <= 300  # in flight: finished; queued, not started: dropped
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_load_that_died_is_repaired_by_the_next_run(monkeypatch, settings, tmp_path):
+    """kill -9: no ``finally`` runs. The journal says what is missing; ``okno check`` fails,
+    and the next load (or ``okno demo --repair``) puts everything back first."""
+    from django.core.management.base import CommandError
+
+    postgres_only()
+    before = schema()
+    monkeypatch.setattr(dataset, "FAST_LOAD_MIN", 0)
+    interrupt_after(monkeypatch, 2)
+    monkeypatch.setattr(fastload, "restore", lambda **kw: 0)  # the process is gone
+    with pytest.raises(Interrupt):
+        small(1000, chunk=100, writer_count=2)
+    monkeypatch.undo()
+    assert fastload.pending() and schema() != before
+    with pytest.raises(CommandError, match="okno demo --repair"):
+        call_command("okno_check", stdout=StringIO())
+    out = StringIO()
+    call_command("okno_demo", "--repair", "--quiet", stdout=out)
+    assert "Repaired" in out.getvalue()
+    assert schema() == before and not fastload.pending()
+    assert_whole_chunks_with_documents(100)
+
+    # once more, repaired by the next load this time
+    monkeypatch.setattr(dataset, "FAST_LOAD_MIN", 0)
+    interrupt_after(monkeypatch, 1)
+    monkeypatch.setattr(fastload, "restore", lambda **kw: 0)
+    with pytest.raises(Interrupt):
+        small(1000, chunk=100, writer_count=2)
+    monkeypatch.undo()
+    report = small(100, chunk=100)  # smaller than what is there: the normal path, after repair
+    assert "repaired first" in report.notes[-1]
+    assert schema() == before and not fastload.pending()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_interrupted_restore_resumes_where_it_stopped(monkeypatch):
+    postgres_only()
+    small(50)
+    before = schema()
+    journaled = fastload.take_down(BIG_TABLES)
+    assert journaled > 10 and fastload.pending()
+    ran = []
+    original = fastload._run_step
+
+    def fail_third(step, statement, *, close):
+        if len(ran) == 2:
+            raise RuntimeError("interrupted")
+        original(step, statement, close=close)
+        ran.append(statement)
+
+    monkeypatch.setattr(fastload, "_run_step", fail_third)
+    with pytest.raises(RuntimeError):
+        fastload.restore(workers=1)
+    monkeypatch.undo()
+    assert fastload.pending()
+    assert fastload.restore(workers=2) == journaled - 2  # the two done are not run again
+    assert schema() == before

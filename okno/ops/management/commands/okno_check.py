@@ -22,5 +22,11 @@ class Command(BaseCommand):
         pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
         if pending:
             raise CommandError(f"{len(pending)} migration(s) pending: run `okno migrate`.")
+        from okno.ops import fastload
+
+        if fastload.pending():
+            raise CommandError(
+                "An interrupted bulk load left indexes or foreign keys out: run `okno demo --repair`."
+            )
         vendor = connection.vendor
         self.stdout.write(self.style.SUCCESS(f"OK: database {vendor}, no pending migrations."))

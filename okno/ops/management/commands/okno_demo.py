@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import contextlib
 import secrets
 import sys
 from typing import Any
@@ -30,10 +31,28 @@ class Command(BaseCommand):
         parser.add_argument(
             "--keep-indexes",
             action="store_true",
-            help="bulk data sets: keep indexes and foreign keys, commit chunk by chunk",
+            help="bulk data sets: keep indexes, foreign keys and search triggers (a database "
+            "in use)",
+        )
+        parser.add_argument(
+            "--repair",
+            action="store_true",
+            help="only put back the indexes and foreign keys an interrupted bulk load left out",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["repair"]:
+            from okno.ops import dataset, fastload
+
+            if not fastload.pending():
+                self.stdout.write("Nothing to repair: no interrupted bulk load.")
+                return
+            progress = dataset.Progress(1, None if options["quiet"] else sys.stderr)
+            ran = fastload.restore(report=progress.step, analyze=True)
+            self.stdout.write(
+                self.style.SUCCESS(f"Repaired: {ran} statements of an interrupted load.")
+            )
+            return
         if options["if_empty"] and User.objects.exists():
             saved = read_logins()
             if saved:
@@ -54,14 +73,26 @@ class Command(BaseCommand):
             return
         password = secrets.token_urlsafe(9)
         extra = {"span_days": options["span_days"]} if options["span_days"] else {}
-        report = dataset.generate(
-            options["tickets"],
-            seed=options["seed"],
-            password=password,
-            stream=None if options["quiet"] else sys.stderr,
-            keep_indexes=options["keep_indexes"],
-            **extra,
-        )
+        try:
+            report = dataset.generate(
+                options["tickets"],
+                seed=options["seed"],
+                password=password,
+                stream=None if options["quiet"] else sys.stderr,
+                keep_indexes=options["keep_indexes"],
+                **extra,
+            )
+        except KeyboardInterrupt:
+            from okno.ops import fastload
+
+            # stopped again while the indexes were being put back (and a connection that was
+            # interrupted mid-query may not answer: then say it anyway)
+            pending = True
+            with contextlib.suppress(Exception):
+                pending = fastload.pending()
+            if pending:
+                sys.stderr.write("\nIf indexes were being restored: run `okno demo --repair`.\n")
+            raise
         admin, agent, _manager, requester = dataset.ensure_logins(password)
         logins = DemoLogins(admin, agent, requester, password)
         credentials_file().write_text(format_logins(logins), encoding="utf-8")
@@ -69,4 +100,7 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Bulk data set: {report.summary()}"))
         for note in report.notes:
             self.stdout.write(f"  note: {note}")
+        if report.phases:
+            phases = ", ".join(f"{name} {sec:,.1f} s" for name, sec in report.phases.items())
+            self.stdout.write(f"  phases: {phases}")
         self.stdout.write(format_logins(logins))
