@@ -7,7 +7,7 @@ in a handful of queries for the whole timeline, never one per event.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -17,7 +17,7 @@ from okno.accounts.models import User
 from okno.catalog.models import Service
 from okno.tags.events import TAGS_CHANGED
 from okno.tickets import events as ev
-from okno.tickets.models import Article, Status, Ticket, TicketEvent, TicketType
+from okno.tickets.models import Article, Attachment, Ticket, TicketEvent, TicketType
 
 # Events already shown as an article (or too technical to be worth a line).
 HIDDEN_EVENTS = {ev.REPLIED, ev.NOTE_ADDED, ev.ATTACHMENT_ADDED}
@@ -29,10 +29,13 @@ class TimelineEntry:
     article: Article | None = None
     event: TicketEvent | None = None
     text: str = ""
+    files: list[Attachment] = field(default_factory=list)  # the article's attachments
 
 
 def _status_names() -> dict[str, str]:
-    return {s.key: s.label for s in Status.objects.all()}
+    from .reference import statuses
+
+    return {s.key: s.label for s in statuses()}
 
 
 def _field_value(field: str, value: Any, services: dict[int, str]) -> str:
@@ -142,14 +145,22 @@ def _link_label(kind: str) -> str:
     }.get(kind, kind)
 
 
-def agent_timeline(ticket: Ticket) -> list[TimelineEntry]:
-    """Everything: replies, internal notes and system events, oldest first."""
+def agent_timeline(
+    ticket: Ticket, loose_files: list[Attachment] | None = None
+) -> list[TimelineEntry]:
+    """Everything: replies, internal notes and system events, oldest first.
+
+    The ticket's files are read in one query: each article's are on its entry (``files``);
+    those of no article are appended to ``loose_files`` when a list is given.
+    """
     articles = list(
-        Article.objects.filter(ticket=ticket)
-        .select_related("author")
-        .prefetch_related("attachments")
-        .order_by("created_at", "id")
+        Article.objects.filter(ticket=ticket).select_related("author").order_by("created_at", "id")
     )
+    files: dict[int | None, list[Attachment]] = {}
+    for attachment in Attachment.objects.filter(ticket=ticket):
+        files.setdefault(attachment.article_id, []).append(attachment)
+    if loose_files is not None:
+        loose_files.extend(files.get(None, []))
     events = [
         e
         for e in TicketEvent.objects.filter(ticket=ticket)
@@ -171,11 +182,24 @@ def agent_timeline(ticket: Ticket) -> list[TimelineEntry]:
         else {}
     )
     people_ids = {e.new for e in events if e.kind == ev.ASSIGNED and isinstance(e.new, int)}
-    people = {u.pk: str(u) for u in User.objects.filter(pk__in=people_ids)} if people_ids else {}
-    entries = [TimelineEntry(when=a.created_at, article=a) for a in articles]
+    people = _people(people_ids) if people_ids else {}
+    entries = [
+        TimelineEntry(when=a.created_at, article=a, files=files.get(a.pk, [])) for a in articles
+    ]
     entries += [
         TimelineEntry(when=e.created_at, event=e, text=describe(e, statuses, services, people))
         for e in events
     ]
     entries.sort(key=lambda entry: entry.when)
     return entries
+
+
+def _people(ids: set[int]) -> dict[int, str]:
+    """Names of assignees: agents from the per-process list, anyone else in one query."""
+    from .reference import agents
+
+    people = {u.pk: str(u) for u in agents() if u.pk in ids}
+    missing = ids - people.keys()
+    if missing:
+        people.update({u.pk: str(u) for u in User.objects.filter(pk__in=missing)})
+    return people

@@ -25,23 +25,20 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from okno.accounts.actions import get_or_create_requester
-from okno.accounts.models import Team
 from okno.accounts.queries import agent_team_ids, visible_tickets
-from okno.priority.models import Priority
 from okno.routing.actions import is_available
 from okno.sla.models import ClockState, SlaClock
 from okno.sla.queries import clocks_for_tickets
 from okno.tags.queries import prefetch_tags
 from okno.tickets.actions import open_ticket
 from okno.tickets.filters import SORT_LABELS, STATE_CHOICES, FilterError, TicketFilter
-from okno.tickets.models import ACTIVE_CATEGORIES, Channel, Status, StatusCategory, TicketType
+from okno.tickets.models import ACTIVE_CATEGORIES, Channel, StatusCategory, TicketType
 
+from . import reference
 from .forms import (
     BulkForm,
     NewTicketForm,
     SaveViewForm,
-    active_services,
-    agent_users,
     apply_action_errors,
     as_new_attachments,
 )
@@ -247,14 +244,14 @@ def queue(request: HttpRequest) -> HttpResponse:
         response = render(request, "desk/queue.html#rows", context)
     else:
         context_sidebar = sidebar_counters(user)
-        statuses = list(Status.objects.filter(is_active=True))
-        priorities = [(p.level, f"P{p.level} {p.label}") for p in Priority.objects.all()]
+        statuses = reference.active_statuses()
+        priorities = [(p.level, f"P{p.level} {p.label}") for p in reference.priorities()]
         context.update(
             sidebar=context_sidebar,
             # (value, label) lists for the {% options %} tag of the filter and bulk bars
-            team_choices=[(t.pk, t.name) for t in Team.objects.filter(is_active=True)],
-            agent_choices=[(a.pk, str(a)) for a in agent_users()],
-            service_choices=[(s.pk, s.name) for s in active_services()],
+            team_choices=[(t.pk, t.name) for t in reference.teams()],
+            agent_choices=[(a.pk, str(a)) for a in reference.agents()],
+            service_choices=[(s.pk, s.name) for s in reference.services()],
             status_keys=[(st.key, st.label) for st in statuses],
             bulk_status_choices=[(st.pk, st.label) for st in statuses if st.key != "merged"],
             priority_choices=priorities,

@@ -1,0 +1,116 @@
+"""In-process cost of the desk's hot pages: CPU time per request and query counts.
+
+    OKNO_DATABASE_URL=postgres://…/okno_pages .venv/bin/python -m bench.pages [--profile queue]
+
+Renders the agent queue (``/desk/?team=<Service Desk>``, as ``make bench``), the ticket page
+(the bench's ~20-entry tickets) and the uncached sidebar counters with the Django test client,
+``OKNO_BENCH_PAGES_N`` times each (30), and prints the median and 90th percentile of the
+process CPU time (``time.process_time``: what the web worker spends, whatever else runs on the
+machine), the wall time, the number of queries and their SQL time. ``--profile NAME`` adds a
+cProfile of that scenario (sorted by cumulative time) to the output.
+"""
+
+from __future__ import annotations
+
+import cProfile
+import io
+import os
+import pstats
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+from bench import web
+
+
+def _sample(action: Callable[[], Any], n: int) -> dict[str, float]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    action()  # warm-up (templates, memos)
+    cpu, wall, counts, sql = [], [], [], []
+    for _ in range(n):
+        with CaptureQueriesContext(connection) as ctx:
+            c0, w0 = time.process_time(), time.perf_counter()
+            action()
+            cpu.append((time.process_time() - c0) * 1000)
+            wall.append((time.perf_counter() - w0) * 1000)
+        counts.append(len(ctx.captured_queries))
+        sql.append(sum(float(q["time"]) for q in ctx.captured_queries) * 1000)
+    cpu.sort()
+    return {
+        "cpu_p50": statistics.median(cpu),
+        "cpu_p90": cpu[int(len(cpu) * 0.9) - 1],
+        "wall_p50": statistics.median(wall),
+        "queries": max(counts),
+        "sql_ms": statistics.median(sql),
+    }
+
+
+def main(argv: list[str]) -> int:
+    os.environ.setdefault("OKNO_DATA_DIR", str(web.ROOT / "var" / "bench" / "data"))
+    web.setup_django()
+    from django.core.cache import cache
+    from django.test import Client
+
+    from okno.accounts.models import Team, User
+    from okno.desk.views import counters_key, sidebar_counters
+    from okno.ops import dataset
+
+    profile = argv[argv.index("--profile") + 1] if "--profile" in argv else ""
+    n = web.setting("PAGES_N", 30)
+    fx = web.prepare(0, web.setting("SEED", 42))
+    agent = User.objects.get(email="agent@okno.example")
+    team = Team.objects.get(name=dataset.TEAMS[0][1])
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.cookies["sessionid"] = fx.session  # a real session row, as the benchmark's client
+    ticket_ids = fx.long_ticket_ids
+    turn = {"i": 0}
+
+    def queue() -> None:
+        assert client.get(f"/desk/?team={team.pk}").status_code == 200
+
+    def ticket_page() -> None:
+        turn["i"] += 1
+        path = f"/desk/tickets/{ticket_ids[turn['i'] % len(ticket_ids)]}/"
+        assert client.get(path).status_code == 200
+
+    def counters() -> None:
+        cache.delete(counters_key(agent))
+        fresh = User.objects.get(pk=agent.pk)
+        sidebar_counters(fresh)
+
+    scenarios = {"queue": queue, "ticket_page": ticket_page, "counters_uncached": counters}
+    from okno.tickets.models import Ticket
+
+    print(
+        f"# {Ticket.objects.count():,} tickets; n={n}; load average {os.getloadavg()}",
+        flush=True,
+    )
+    for name, action in scenarios.items():
+        figures = _sample(action, n)
+        print(
+            f"{name:18} cpu p50 {figures['cpu_p50']:6.1f} ms  p90 {figures['cpu_p90']:6.1f} ms"
+            f"  wall p50 {figures['wall_p50']:6.1f} ms  queries {figures['queries']:3.0f}"
+            f"  sql {figures['sql_ms']:5.1f} ms",
+            flush=True,
+        )
+        if name == profile:
+            prof = cProfile.Profile()
+            prof.enable()
+            for _ in range(10):
+                action()
+            prof.disable()
+            out = io.StringIO()
+            pstats.Stats(prof, stream=out).sort_stats("cumulative").print_stats(60)
+            out2 = io.StringIO()
+            pstats.Stats(prof, stream=out2).sort_stats("tottime").print_stats(40)
+            print(out.getvalue(), out2.getvalue(), sep="\n")
+    print(f"# load average {os.getloadavg()}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,129 @@
+"""The reference lists the desk's pages show, memoized per process (``okno.ops.refcache``).
+
+The queue's filter and bulk bars and the ticket page's forms list every status, priority,
+team, service and agent; read from the database, those were half of each page's queries.
+Each list here is read once per process and reloaded after any change to its rows anywhere
+(the generation in the shared cache). Values are shared by threads: read-only model
+instances, whose translated labels (``Status.label``) are still computed in the viewer's
+language at render time.
+
+``MemoChoiceField`` is a ``ModelChoiceField`` that renders its options from such a list, while
+validating a submitted value against its queryset as usual (the database decides what is
+accepted). The list must hold the rows the queryset selects, in its order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from django import forms
+from django.forms.models import ModelChoiceIterator
+
+from okno.accounts.models import Role, Team, User
+from okno.catalog.models import Service
+from okno.ops.refcache import memo
+from okno.priority.models import Priority
+from okno.tickets.models import Status
+
+AGENT_ROLES = (Role.AGENT, Role.MANAGER, Role.ADMIN)
+PEOPLE_MAX_AGE = 300  # seconds: a safety net for bulk writes of users that send no signal
+
+
+def agent_users() -> Any:
+    return User.objects.filter(is_active=True, role__in=AGENT_ROLES).order_by("full_name", "email")
+
+
+def active_services() -> Any:
+    return Service.objects.filter(is_active=True).order_by("order", "name")
+
+
+def active_teams() -> Any:
+    return Team.objects.filter(is_active=True)
+
+
+def selectable_statuses() -> Any:
+    """Statuses an agent may set: active ones, without "merged" (set by merging only)."""
+    return Status.objects.filter(is_active=True).exclude(key="merged")
+
+
+def statuses() -> list[Status]:
+    """Every status, in their order (the timeline names old ones too)."""
+    return memo("desk.statuses", lambda: list(Status.objects.all()))
+
+
+def active_statuses() -> list[Status]:
+    return [s for s in statuses() if s.is_active]
+
+
+def selectable_status_list() -> list[Status]:
+    return [s for s in active_statuses() if s.key != "merged"]
+
+
+def priorities() -> list[Priority]:
+    return memo("desk.priorities", lambda: list(Priority.objects.all()))
+
+
+def teams() -> list[Team]:
+    return memo("desk.active_teams", lambda: list(active_teams()))
+
+
+def services() -> list[Service]:
+    return memo("desk.active_services", lambda: list(active_services()))
+
+
+def agents() -> list[User]:
+    return memo("desk.agents", lambda: list(agent_users()), max_age=PEOPLE_MAX_AGE)
+
+
+def team_people(team_id: int) -> list[User]:
+    """Active users who are members of the team, by name (the watcher picker's colleagues)."""
+
+    def load() -> dict[int, list[User]]:
+        by_team: dict[int, list[User]] = {}
+        people = (
+            User.objects.filter(is_active=True, memberships__isnull=False)
+            .order_by("full_name", "email")
+            .distinct()
+        )
+        for user in people.prefetch_related("memberships"):
+            for membership in user.memberships.all():
+                by_team.setdefault(membership.team_id, []).append(user)
+        return by_team
+
+    return memo("desk.team_people", load, max_age=PEOPLE_MAX_AGE).get(team_id, [])
+
+
+class MemoChoiceIterator(ModelChoiceIterator):
+    """Iterates the field's ``rows()`` when it has them, else its queryset (Django's way)."""
+
+    def __iter__(self) -> Any:
+        if self.field.rows is None:
+            yield from super().__iter__()
+            return
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.field.rows():
+            yield self.choice(obj)
+
+    def __len__(self) -> int:
+        if self.field.rows is None:
+            return super().__len__()
+        return len(self.field.rows()) + (self.field.empty_label is not None)
+
+    def __bool__(self) -> bool:
+        if self.field.rows is None:
+            return super().__bool__()
+        return self.field.empty_label is not None or bool(self.field.rows())
+
+
+class MemoChoiceField(forms.ModelChoiceField):
+    """Options from ``rows()`` (a memoized list) when set, validation against ``queryset``."""
+
+    iterator = MemoChoiceIterator
+
+    def __init__(
+        self, *args: Any, rows: Callable[[], Sequence[Any]] | None = None, **kwargs: Any
+    ) -> None:
+        self.rows = rows
+        super().__init__(*args, **kwargs)
