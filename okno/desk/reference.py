@@ -15,12 +15,15 @@ accepted). The list must hold the rows the queryset selects, in its order.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from html import escape
 from typing import Any
 
 from django import forms
 from django.forms.models import ModelChoiceIterator
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 
-from okno.accounts.models import Role, Team, User
+from okno.accounts.models import Role, Team, TeamMembership, User
 from okno.catalog.models import Service
 from okno.ops.refcache import memo
 from okno.priority.models import Priority
@@ -81,14 +84,13 @@ def team_people(team_id: int) -> list[User]:
 
     def load() -> dict[int, list[User]]:
         by_team: dict[int, list[User]] = {}
-        people = (
-            User.objects.filter(is_active=True, memberships__isnull=False)
-            .order_by("full_name", "email")
-            .distinct()
+        memberships = (
+            TeamMembership.objects.filter(user__is_active=True)
+            .select_related("user")
+            .order_by("user__full_name", "user__email")
         )
-        for user in people.prefetch_related("memberships"):
-            for membership in user.memberships.all():
-                by_team.setdefault(membership.team_id, []).append(user)
+        for membership in memberships:
+            by_team.setdefault(membership.team_id, []).append(membership.user)
         return by_team
 
     return memo("desk.team_people", load, max_age=PEOPLE_MAX_AGE).get(team_id, [])
@@ -127,3 +129,36 @@ class MemoChoiceField(forms.ModelChoiceField):
     ) -> None:
         self.rows = rows
         super().__init__(*args, **kwargs)
+
+
+class OptionList:
+    """``<option>`` elements for ``(value, label)`` pairs, escaped once and kept: the queue's
+    filter and bulk bars show ten lists (every agent twice) on every page."""
+
+    def __init__(self, pairs: Sequence[tuple[Any, Any]]) -> None:
+        self.items = [
+            (str(value), f'<option value="{escape(str(value))}"', f">{escape(str(label))}</option>")
+            for value, label in pairs
+        ]
+
+    def render(self, selected: Any = None, blank: str | None = None) -> SafeString:
+        """As ``{% options %}``: the option equal to ``selected`` (as text) marked, and a
+        first empty-valued option labelled ``blank`` when given."""
+        chosen = "" if selected is None else str(selected)
+        head = f'<option value="">{escape(str(blank))}</option>' if blank is not None else ""
+        body = "".join(
+            f"{start} selected{end}" if chosen and value == chosen else start + end
+            for value, start, end in self.items
+        )
+        return mark_safe(head + body)  # noqa: S308 - values and labels escaped above
+
+
+def options(
+    name: str, pairs: Callable[[], Sequence[tuple[Any, Any]]], *, people: bool = False
+) -> OptionList:
+    """The memoized ``OptionList`` of ``pairs()`` in the active language."""
+    return memo(
+        f"desk.options.{name}.{get_language()}",
+        lambda: OptionList(pairs()),
+        max_age=PEOPLE_MAX_AGE if people else None,
+    )

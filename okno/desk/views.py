@@ -244,25 +244,37 @@ def queue(request: HttpRequest) -> HttpResponse:
         response = render(request, "desk/queue.html#rows", context)
     else:
         context_sidebar = sidebar_counters(user)
-        statuses = reference.active_statuses()
-        priorities = [(p.level, f"P{p.level} {p.label}") for p in reference.priorities()]
+        options = reference.options
         context.update(
             sidebar=context_sidebar,
-            # (value, label) lists for the {% options %} tag of the filter and bulk bars
-            team_choices=[(t.pk, t.name) for t in reference.teams()],
-            agent_choices=[(a.pk, str(a)) for a in reference.agents()],
-            service_choices=[(s.pk, s.name) for s in reference.services()],
-            status_keys=[(st.key, st.label) for st in statuses],
-            bulk_status_choices=[(st.pk, st.label) for st in statuses if st.key != "merged"],
-            priority_choices=priorities,
-            types=TicketType.choices,
-            states=STATE_CHOICES.items(),
-            sorts=SORT_LABELS.items(),
+            # the {% options %} lists of the filter and bulk bars, rendered once per process
+            # and language (desk/reference.py)
+            team_choices=options("teams", lambda: [(t.pk, t.name) for t in reference.teams()]),
+            agent_choices=options(
+                "agents", lambda: [(a.pk, str(a)) for a in reference.agents()], people=True
+            ),
+            service_choices=options(
+                "services", lambda: [(s.pk, s.name) for s in reference.services()]
+            ),
+            status_keys=options(
+                "status_keys", lambda: [(st.key, st.label) for st in reference.active_statuses()]
+            ),
+            bulk_status_choices=options(
+                "bulk_statuses",
+                lambda: [(st.pk, st.label) for st in reference.selectable_status_list()],
+            ),
+            priority_choices=options(
+                "priorities",
+                lambda: [(p.level, f"P{p.level} {p.label}") for p in reference.priorities()],
+            ),
+            types=options("types", lambda: TicketType.choices),
+            states=options("states", lambda: list(STATE_CHOICES.items())),
+            sorts=options("sorts", lambda: list(SORT_LABELS.items())),
             available=context_sidebar["available"],
             save_view_form=SaveViewForm(
                 auto_id="view-%s", initial={"columns": columns, "params": _view_params(request)}
             ),
-            bulk_operations=BulkForm.OPERATIONS,
+            bulk_operations=options("bulk_operations", lambda: BulkForm.OPERATIONS),
         )
         response = render(request, "desk/queue.html", context)
     patch_vary_headers(response, ["HX-Request"])

@@ -32,6 +32,10 @@ def options(choices: Any, selected: Any = None, blank: str | None = None) -> Saf
     text) marked; ``blank`` adds a first empty-valued option with that label. Built in Python:
     the queue's filter and bulk bars list every agent twice, and a template loop per option
     was a large part of the page."""
+    from okno.desk.reference import OptionList
+
+    if isinstance(choices, OptionList):  # pre-rendered and memoized by the view
+        return choices.render(selected, blank)
     chosen = "" if selected is None else str(selected)
     mark = SafeString(" selected")
     first = format_html('<option value="">{}</option>', blank) if blank is not None else ""
