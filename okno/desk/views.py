@@ -16,7 +16,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -27,12 +27,11 @@ from django.utils.translation import gettext_lazy
 from okno.accounts.actions import get_or_create_requester
 from okno.accounts.queries import agent_team_ids, visible_tickets
 from okno.routing.actions import is_available
-from okno.sla.models import ClockState, SlaClock
 from okno.sla.queries import clocks_for_tickets
 from okno.tags.queries import tag_chips
 from okno.tickets.actions import open_ticket
 from okno.tickets.filters import SORT_LABELS, STATE_CHOICES, FilterError, TicketFilter
-from okno.tickets.models import ACTIVE_CATEGORIES, Channel, StatusCategory, TicketType
+from okno.tickets.models import ACTIVE_CATEGORIES, Channel, StatusCategory, Ticket, TicketType
 
 from . import reference
 from .forms import (
@@ -84,18 +83,6 @@ COUNTERS_TTL = 30  # seconds the sidebar counters are cached per agent
 COUNTED_STATES = ("active", "new", "open", "waiting")  # saved views outside these show no count
 
 
-def breaching_soon(now: Any) -> Exists:
-    """An SLA clock of the ticket is running and due within the window (or already overdue);
-    uses the (state, due_at) index of SlaClock."""
-    return Exists(
-        SlaClock.objects.filter(
-            ticket_id=OuterRef("pk"),
-            state__in=(ClockState.RUNNING, ClockState.BREACHED_RUNNING),
-            due_at__lte=now + BREACHING_WINDOW,
-        )
-    )
-
-
 def view_conditions(user: Any) -> dict[str, Q]:
     team_ids = agent_team_ids(user)
     active = Q(status_category__in=ACTIVE_CATEGORIES)
@@ -106,12 +93,72 @@ def view_conditions(user: Any) -> dict[str, Q]:
         # The ball is in my court: mine, and not waiting for the requester or a third party.
         "for_me": Q(assignee=user, status_category__in=(StatusCategory.NEW, StatusCategory.OPEN)),
         "unassigned": active & Q(team_id__in=team_ids, assignee__isnull=True),
-        "breaching": active & (Q(team_id__in=team_ids) | Q(assignee=user)) & Q(breaching_soon(now)),
+        # A running SLA clock due within the window (or overdue): the ticket's earliest
+        # running due time, kept by triggers (tickets/sla_due.py)
+        "breaching": active
+        & (Q(team_id__in=team_ids) | Q(assignee=user))
+        & Q(sla_due_at__lte=now + BREACHING_WINDOW),
         "team": active & Q(team_id__in=team_ids),
         "waiting": Q(status_category=StatusCategory.WAITING, team_id__in=team_ids)
         | Q(status_category=StatusCategory.WAITING, assignee=user),
         "resolved": Q(status_category=StatusCategory.RESOLVED, resolved_at__gte=since)
         & (Q(team_id__in=team_ids) | Q(assignee=user)),
+    }
+
+
+def builtin_counts(user: Any) -> dict[str, int]:
+    """The built-in views' counters without reading a ticket row.
+
+    Each view is "of my teams, or assigned to me", so it is counted as the disjoint sum of
+    (a) the teams' tickets - one pass over the partial index ``ticket_team_active_counts``
+    (team, state, assignee, earliest SLA due) for all open, unassigned, waiting and breaching
+    soon, and a range of ``ticket_team_resolved`` for the recently resolved - and (b) the
+    agent's own tickets (mine, for me) and those outside the teams, the same way from
+    ``ticket_assignee_active_counts`` and ``ticket_assignee_resolved``. Four statements whose
+    cost is index entries of the agent's teams' and own open tickets, never a table row
+    (docs/performance.md, "Third session: pages").
+    """
+    team_ids = agent_team_ids(user)
+    now = timezone.now()
+    due_by = now + BREACHING_WINDOW
+    since = now - timedelta(days=RECENTLY_RESOLVED_DAYS)
+    active = Q(status_category__in=ACTIVE_CATEGORIES)
+    waiting = Q(status_category=StatusCategory.WAITING)
+    breaching = Q(sla_due_at__lte=due_by)
+    counts = dict.fromkeys(("team", "unassigned", "waiting", "breaching", "resolved"), 0)
+    if team_ids:
+        counts.update(
+            # COUNT(team_id), never COUNT(id): the index holds the team, not the id
+            Ticket.objects.filter(active, team_id__in=team_ids).aggregate(
+                team=Count("team_id"),
+                unassigned=Count("team_id", filter=Q(assignee__isnull=True)),
+                waiting=Count("team_id", filter=waiting),
+                breaching=Count("team_id", filter=breaching),
+            )
+        )
+        counts["resolved"] = Ticket.objects.filter(
+            status_category=StatusCategory.RESOLVED, resolved_at__gte=since, team_id__in=team_ids
+        ).count()
+    outside = ~Q(team_id__in=team_ids) if team_ids else Q()  # (includes tickets of no team)
+    own = Ticket.objects.filter(active, assignee=user).aggregate(
+        mine=Count("assignee_id"),
+        for_me=Count(
+            "assignee_id", filter=Q(status_category__in=(StatusCategory.NEW, StatusCategory.OPEN))
+        ),
+        waiting=Count("assignee_id", filter=waiting & outside),
+        breaching=Count("assignee_id", filter=breaching & outside),
+    )
+    own["resolved"] = Ticket.objects.filter(
+        outside, status_category=StatusCategory.RESOLVED, resolved_at__gte=since, assignee=user
+    ).count()
+    return {
+        "mine": own["mine"],
+        "for_me": own["for_me"],
+        "unassigned": counts["unassigned"],
+        "breaching": counts["breaching"] + own["breaching"],
+        "team": counts["team"],
+        "waiting": counts["waiting"] + own["waiting"],
+        "resolved": counts["resolved"] + own["resolved"],
     }
 
 
@@ -148,26 +195,25 @@ def forget_counters(user: Any) -> None:
 
 
 def sidebar_counters(user: Any) -> dict[str, Any]:
-    """Built-in and saved views with their counters and the agent's availability: ONE
-    aggregate over the viewer's active (and recently resolved) tickets, the whole sidebar
-    cached for COUNTERS_TTL seconds per agent (dropped at once by the agent's own changes)."""
+    """Built-in and saved views with their counters and the agent's availability, the whole
+    sidebar cached for COUNTERS_TTL seconds per agent (dropped at once by the agent's own
+    changes). Built-in counters: ``builtin_counts`` (index-only); saved views that count:
+    one aggregate over the viewer's open tickets, only when there are such views."""
     cached = cache.get(counters_key(user))
     if cached is None:
         saved = saved_views_for(user)
-        conditions = view_conditions(user)
+        counts: dict[str, Any] = builtin_counts(user)
+        conditions = {}
         for view in saved:
             condition = saved_view_condition(view, user)
             if condition is not None:
                 conditions[f"sv{view.pk}"] = condition
-        since = timezone.now() - timedelta(days=RECENTLY_RESOLVED_DAYS)
-        counts = (
-            visible_tickets(user)
-            .filter(
-                Q(status_category__in=ACTIVE_CATEGORIES)
-                | Q(status_category=StatusCategory.RESOLVED, resolved_at__gte=since)
+        if conditions:
+            counts.update(
+                visible_tickets(user)
+                .filter(status_category__in=ACTIVE_CATEGORIES)  # every counted state is open
+                .aggregate(**{key: Count("pk", filter=q) for key, q in conditions.items()})
             )
-            .aggregate(**{key: Count("pk", filter=q) for key, q in conditions.items()})
-        )
         cached = {
             "builtin": [{"view": v, "count": counts[v.key]} for v in QUEUE_VIEWS],
             "saved": [{"view": v, "count": counts.get(f"sv{v.pk}")} for v in saved],
