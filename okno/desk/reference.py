@@ -20,11 +20,13 @@ from typing import Any
 
 from django import forms
 from django.forms.models import ModelChoiceIterator
+from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
 from okno.accounts.models import Role, Team, TeamMembership, User
 from okno.catalog.models import Service
+from okno.ops.form_renderer import _attrs
 from okno.ops.refcache import memo
 from okno.priority.models import Priority
 from okno.tickets.models import Status
@@ -56,11 +58,13 @@ def statuses() -> list[Status]:
 
 
 def active_statuses() -> list[Status]:
-    return [s for s in statuses() if s.is_active]
+    return memo("desk.statuses.active", lambda: [s for s in statuses() if s.is_active])
 
 
 def selectable_status_list() -> list[Status]:
-    return [s for s in active_statuses() if s.key != "merged"]
+    return memo(
+        "desk.statuses.selectable", lambda: [s for s in active_statuses() if s.key != "merged"]
+    )
 
 
 def priorities() -> list[Priority]:
@@ -119,10 +123,57 @@ class MemoChoiceIterator(ModelChoiceIterator):
         return self.field.empty_label is not None or bool(self.field.rows())
 
 
+class MemoSelect(forms.Select):
+    """A ``<select>`` whose options are escaped once per list of rows and language.
+
+    Django builds a dict per option (``optgroups``) and renders it on every page; for the
+    ticket page's selects of every status, team, service and agent that was a good part of
+    the page. The options are kept with the list object they came from (``rows()`` returns
+    the memoized list, the same object until it reloads), so a reload rebuilds them. The
+    markup is Django's, as ``okno.ops.form_renderer`` renders it (tests compare them).
+    """
+
+    _options: dict[tuple[Any, ...], tuple[Any, list[tuple[str, str, str]]]] = {}
+
+    def render(self, name: str, value: Any, attrs: Any = None, renderer: Any = None) -> SafeString:
+        field = getattr(self.choices, "field", None)
+        rows_of = getattr(field, "rows", None)
+        if rows_of is None or self.allow_multiple_selected:
+            return super().render(name, value, attrs, renderer)
+        rows = rows_of()
+        empty = field.empty_label
+        key = (type(field), rows_of.__module__, rows_of.__qualname__, get_language(), str(empty))
+        cached = self._options.get(key)
+        if cached is None or cached[0] is not rows:
+            options = [
+                (
+                    str(v),
+                    f'\n  <option value="{conditional_escape(str(v))}"',
+                    f">{conditional_escape(label)}</option>",
+                )
+                for v, label in self.choices
+            ]
+            cached = (rows, options)
+            self._options[key] = cached
+        chosen = set(self.format_value(value))
+        final = self.build_attrs(self.attrs, attrs)
+        out = [f'<select name="{conditional_escape(name)}"{_attrs(final)}>']
+        marked = False
+        for option_value, start, end in cached[1]:
+            if not marked and option_value in chosen:
+                out.append(f"{start} selected{end}")
+                marked = True
+            else:
+                out.append(start + end)
+        out.append("\n</select>")
+        return mark_safe("".join(out))  # noqa: S308 - names, values and labels escaped
+
+
 class MemoChoiceField(forms.ModelChoiceField):
     """Options from ``rows()`` (a memoized list) when set, validation against ``queryset``."""
 
     iterator = MemoChoiceIterator
+    widget = MemoSelect
 
     def __init__(
         self, *args: Any, rows: Callable[[], Sequence[Any]] | None = None, **kwargs: Any
