@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from functools import lru_cache
 from html import escape as _html_escape
 from typing import Any
 
@@ -55,6 +56,14 @@ def escape(value: Any) -> str:
     return _html_escape(str(value), quote=True)
 
 
+@lru_cache(maxsize=16384)
+def _formatted(moment: datetime, zone: Any, fmt: str, language: str | None) -> str:
+    """``moment`` in ``zone`` as Django's ``date`` format ``fmt`` (the active ``language``'s
+    month names): a pure function of its arguments, kept because a queue shows the same
+    tickets' times request after request."""
+    return date_as(moment.astimezone(zone), fmt)
+
+
 def row_fields(columns: Sequence[str]) -> tuple[str, ...]:
     return ROW_FIELDS + (SERVICE_FIELDS if "service" in columns else ())
 
@@ -68,7 +77,8 @@ class _Page:
     """What every row of one page shares: translations, formats, the viewer's zone."""
 
     def __init__(self) -> None:
-        self.language = (get_language() or "en")[:2]
+        self.locale = get_language()
+        self.language = (self.locale or "en")[:2]
         self.zone = timezone.get_current_timezone()
         self.short_format = get_format("SHORT_DATETIME_FORMAT")
         self.long_format = get_format("DATETIME_FORMAT")
@@ -80,14 +90,17 @@ class _Page:
         self.paused = gettext("paused, %(t)s left")
         self.left = gettext("%(t)s left")
 
+    def format(self, moment: datetime, fmt: str) -> str:
+        return _formatted(moment, self.zone, fmt, self.locale)
+
     def time(self, moment: datetime | None, *, title: bool) -> str:
         if moment is None:
             return ""
-        local = moment.astimezone(self.zone)
-        attr = f' title="{escape(date_as(local, self.long_format))}"' if title else ""
+        iso = moment.astimezone(self.zone).isoformat()
+        attr = f' title="{escape(self.format(moment, self.long_format))}"' if title else ""
         return (
-            f'<time datetime="{escape(local.isoformat())}"{attr}>'
-            f"{escape(date_as(local, self.short_format))}</time>"
+            f'<time datetime="{escape(iso)}"{attr}>'
+            f"{escape(self.format(moment, self.short_format))}</time>"
         )
 
     def badge(self, clock: ClockView | None) -> str:
@@ -96,7 +109,7 @@ class _Page:
             return ""
         title = str(clock.label)
         if clock.due_at:
-            due = date_as(clock.due_at.astimezone(self.zone), self.long_format)
+            due = self.format(clock.due_at, self.long_format)
             title += " — " + self.due % {"due": due}
         left = human_seconds(clock.remaining_seconds)
         if clock.level == BREACHED:

@@ -5,6 +5,12 @@ from django.urls import reverse
 
 from okno.tickets import actions
 from okno.tickets.models import Status
+from tests.sla.conftest import (  # noqa: F401 (fixtures shared with the SLA tests)
+    _fresh_version_caches,
+    calendar,
+    make_policy,
+    travel,
+)
 
 QUEUE = reverse("desk:queue")
 
@@ -193,12 +199,27 @@ def test_memoized_option_lists_render_as_the_options_tag_does():
 # changed (refcache cannot tell a test's transaction from a pending admin change).
 @pytest.mark.django_db(transaction=True)
 def test_queue_query_count_does_not_grow_with_rows(
-    client, agent, lead, acme, service, make_ticket, django_assert_max_num_queries
+    client,
+    agent,
+    lead,
+    acme,
+    service,
+    make_ticket,
+    make_policy,  # noqa: F811
+    travel,  # noqa: F811
+    django_assert_max_num_queries,
 ):
     from okno.desk.views import forget_counters
     from okno.ops import refcache
     from okno.tags.actions import change_tags
 
+    travel("2026-03-02 09:00")  # SLA clocks on every ticket: a badge per row, one query
+    make_policy(
+        targets=[
+            {"kind": "first_response", "amount": 1, "unit": "hours"},
+            {"kind": "resolution", "amount": 40, "unit": "hours"},
+        ]
+    )
     for i in range(30):
         ticket = make_ticket(service=service, title=f"Load {i}")
         if i % 2:
@@ -214,6 +235,7 @@ def test_queue_query_count_does_not_grow_with_rows(
         response = client.get(QUEUE)
     assert len(response.context["rows"]) == 30
     assert response.content.decode().count('class="tag-chip"') == 20
+    assert response.content.decode().count('class="pill sla-badge') == 30
     # Sidebar counters not cached: + saved views, the counters' four index-only statements
     # (the teams' and the agent's own open and recently resolved tickets), availability.
     forget_counters(agent)
