@@ -11,7 +11,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateformat import format as date_as
+from django.utils.formats import get_format, localize
+from django.utils.html import conditional_escape as esc
+from django.utils.html import linebreaks
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from okno.accounts.models import User
 from okno.catalog.models import Service
@@ -203,3 +212,112 @@ def _people(ids: set[int]) -> dict[int, str]:
     if missing:
         people.update({u.pk: str(u) for u in User.objects.filter(pk__in=missing)})
     return people
+
+
+def render_entries(context: Any, entries: list[TimelineEntry], ticket: Ticket) -> SafeString:
+    """The ``<li>`` elements of the ticket page's timeline (``{% timeline_entries %}``).
+
+    Built here rather than in a template loop: a ~20-entry timeline was the largest part of
+    the ticket page's rendering. The markup is byte for byte the loop's it replaced (a test
+    renders both); every value is escaped, the KB button is its own template (included per
+    article, as before) and the forms carry the page's CSRF token.
+    """
+    from django.template.defaulttags import CsrfTokenNode
+
+    engine = context.template.engine
+    kb_button = engine.get_template("kb/from_reply_button.html")
+    csrf = CsrfTokenNode().render(context)
+    split_url = esc(reverse("desk:ticket_split", args=[ticket.pk]))
+    title = esc(ticket.title)
+    requester_id = ticket.requester_id
+    splittable = not ticket.merged_into_id
+    short = get_format("SHORT_DATETIME_FORMAT")
+    zone = timezone.get_current_timezone()
+    words = {
+        "system": esc(_("System")),
+        "internal": esc(_("Internal")),
+        "requester": esc(_("requester")),
+        "split": esc(_("Split")),
+        "split_title": esc(_("Title of the new ticket")),
+        "split_button": esc(_("Split into a new ticket")),
+    }
+    out = []
+    for entry in entries:
+        a = entry.article
+        if a is None:
+            local = entry.when.astimezone(zone)
+            body = (
+                '\n          <li class="event">'
+                f"\n            <span>{esc(entry.text)}</span>"
+                f'\n            <time class="muted" datetime="{esc(local.isoformat())}">'
+                f"{esc(date_as(local, short))}</time>"
+                "\n          </li>\n        "
+            )
+            out.append(f"\n        {body}\n      ")
+            continue
+        local = a.created_at.astimezone(zone)
+        kind = {"note": "article-note", "system": "article-system"}.get(a.kind, "article-reply")
+        from_requester = a.author_id == requester_id
+        if a.kind == "note":
+            label = f'<span class="label-internal">{words["internal"]}</span>'
+        elif from_requester:
+            label = f'<span class="muted">{words["requester"]}</span>'
+        else:
+            label = ""
+        minutes = ""
+        if a.time_spent_minutes:
+            m = a.time_spent_minutes
+            text = ngettext("%(m)s minute", "%(m)s minutes", m) % {"m": esc(localize(m))}
+            minutes = f'<span class="muted">· {text}</span>'
+        kb = ""
+        if a.kind != "system":
+            with context.push(article=a):
+                kb = kb_button.render(context)
+        split = ""
+        if a.kind != "system" and splittable:
+            pk = a.pk
+            split = (
+                '\n                <details class="split">'
+                f'\n                  <summary class="button-link small">{words["split"]}</summary>'
+                f'\n                  <form method="post" action="{split_url}" class="stack compact">'
+                f"\n                    {csrf}"
+                f'\n                    <input type="hidden" name="article" value="{pk}">'
+                f'\n                    <label for="split-title-{pk}">{words["split_title"]}</label>'
+                f'\n                    <input id="split-title-{pk}" name="title" maxlength="250" '
+                f'placeholder="{title}">'
+                '\n                    <button type="submit" class="button small">'
+                f"{words['split_button']}</button>"
+                "\n                  </form>\n                </details>\n              "
+            )
+        files = ""
+        if entry.files:
+            items = "".join(
+                f'\n                  <li><a href="{esc(reverse("attachment", args=[f.pk, f.filename]))}">'
+                f'{esc(f.filename)}</a> <span class="muted">{esc(filesizeformat(f.size))}</span>'
+                "</li>\n                "
+                for f in entry.files
+            )
+            files = (
+                f'\n              <ul class="attachments">\n                {items}'
+                "\n              </ul>\n            "
+            )
+        author = esc(a.author) if a.author else words["system"]
+        body = (
+            f'\n          <li class="article {kind}{" from-requester" if from_requester else ""}" '
+            f'id="article-{a.pk}">'
+            '\n            <div class="article-head">'
+            f"\n              <strong>{author}</strong>"
+            f"\n              {label}"
+            f'\n              <span class="muted">· {esc(a.get_channel_display())}</span>'
+            f'\n              <time class="muted" datetime="{esc(local.isoformat())}">'
+            f"{esc(date_as(local, short))}</time>"
+            f"\n              {minutes}"
+            f"\n              {kb}"
+            f"\n              {split}"
+            "\n            </div>"
+            f'\n            <div class="article-body">{linebreaks(a.body_text, autoescape=True)}</div>'
+            f"\n            {files}"
+            "\n          </li>\n          "
+        )
+        out.append(f"\n        \n          {body}\n        \n      ")
+    return mark_safe("".join(out))  # noqa: S308 - every value above is escaped

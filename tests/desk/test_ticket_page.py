@@ -474,3 +474,56 @@ def test_requester_writes_on_the_desk_are_forbidden(client, requester, ticket, n
     response = client.post(url(name, ticket), {"kind": "note", "body": "sneaky"})
     assert response.status_code == 403
     assert not ticket.articles.filter(body_text="sneaky").exists()
+
+
+@pytest.mark.parametrize(("language", "zone"), [("en", "UTC"), ("ru", "Europe/Moscow")])
+def test_timeline_is_the_markup_of_the_template_loop_it_replaced(
+    client, agent, requester, ticket, language, zone
+):
+    """desk.timeline.render_entries builds the entries in Python; timeline_loop.html is the
+    template loop it replaced, rendered here from the same page context for comparison."""
+    from pathlib import Path
+
+    from django.template import Context, Template
+    from django.utils import timezone, translation
+
+    agent.full_name = 'Alice <script>alert("x")</script>'
+    agent.language, agent.time_zone = language, zone
+    agent.save()
+    actions.add_note(
+        ticket,
+        actor=agent,
+        body="Line one <b>bold</b>\n\nSecond & last",
+        attachments=[
+            NewAttachment('diag "x" <1>.txt', b"toner"),
+            NewAttachment("big.log", b"x" * 5000),
+        ],
+        time_spent_minutes=1,
+    )
+    actions.add_reply(ticket, actor=agent, body="We are on it.", time_spent_minutes=5)
+    actions.add_reply(ticket, actor=requester, body="Thanks!")
+    Article.objects.create(ticket=ticket, kind="system", channel="web", body_text="Merged.")
+    Article.objects.create(ticket=ticket, kind="reply", channel="email", body_text="No author")
+    loop = Path(__file__).with_name("timeline_loop.html").read_text()
+    reference = Template("{% load i18n %}" + loop)
+    client.force_login(agent)
+    for merged in (False, True):
+        if merged:
+            other = Ticket.objects.create(
+                title="Target", requester=requester, status=ticket.status, team=ticket.team
+            )
+            Ticket.objects.filter(pk=ticket.pk).update(merged_into=other)
+        response = client.get(url("desk:ticket", ticket))
+        html = response.content.decode()
+        start = html.index('<ol class="timeline" id="timeline"')
+        start = html.index(">", start) + len(">\n")  # the loop file keeps its indentation
+        end = html.index("\n    </ol>", start)
+        page = next(c for c in response.context if "timeline" in c and "csrf_token" in c)
+        context = Context(page.flatten())
+        with translation.override(language), timezone.override(zone):
+            expected = reference.render(context)
+        assert html[start:end] == expected
+        assert html.count('class="tag-chip"') == 0 and "&lt;script&gt;" in expected
+        assert ("split-title-" in expected) is not merged
+        assert expected.count('<ul class="attachments">') == 1 and "big.log</a>" in expected
+        assert "article-system" in expected and "from-requester" in expected

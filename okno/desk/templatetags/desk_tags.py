@@ -51,3 +51,11 @@ def options(choices: Any, selected: Any = None, blank: str | None = None) -> Saf
             ),
         ),
     )
+
+
+@register.simple_tag(takes_context=True)
+def timeline_entries(context: Any, entries: Any, ticket: Any) -> SafeString:
+    """The ticket page's timeline entries, rendered in Python (``desk.timeline``)."""
+    from okno.desk.timeline import render_entries
+
+    return render_entries(context, entries, ticket)
