@@ -26,7 +26,7 @@ from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext
 
-from okno.sla.queries import BREACHED, PAUSED, ClockView, headline
+from okno.sla.queries import BREACHED, PAUSED, ClockView
 from okno.sla.templatetags.sla_tags import human_seconds
 from okno.tags.queries import TagChip
 
@@ -190,10 +190,11 @@ def _tags(tags: Sequence[TagChip], label: str) -> str:
 def render_rows(
     rows: Sequence[Any],
     columns: Sequence[str],
-    sla: dict[int, list[ClockView]],
+    sla: dict[int, ClockView | None],
     tags: dict[int, list[TagChip]],
 ) -> SafeString:
-    """The ``<tr>`` elements of one queue page; ``rows`` are named tuples of ``row_fields``."""
+    """The ``<tr>`` elements of one queue page; ``rows`` are named tuples of ``row_fields``,
+    ``sla`` the badge clock of each (``sla.queries.headline_clocks``)."""
     page = _Page()
     base = reverse("desk:ticket", args=[0])[: -len("0/")]
     cells = []
@@ -217,7 +218,7 @@ def render_rows(
             f'<td class="col-title"><a href="{url}">{escape(t.title)}</a>'
             f"{_tags(tags.get(pk, ()), tags_label)}</td>"
             f'<td class="col-sla nowrap" data-label="{sla_label}">'
-            f"{page.badge(headline(sla.get(pk, [])))}</td>"
+            f"{page.badge(sla.get(pk))}</td>"
             + "".join(f"{td}{cell(t, page)}</td>" for td, cell in cells)
             + "</tr>"
         )

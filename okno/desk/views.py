@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy
 from okno.accounts.actions import get_or_create_requester
 from okno.accounts.queries import agent_team_ids, visible_tickets
 from okno.routing.actions import is_available
-from okno.sla.queries import clocks_for_tickets
+from okno.sla.queries import headline_clocks
 from okno.tags.queries import tag_chips
 from okno.tickets.actions import open_ticket
 from okno.tickets.filters import SORT_LABELS, STATE_CHOICES, FilterError, TicketFilter
@@ -264,7 +264,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         rows, next_cursor = flt.page(tickets)
     ids = [row.pk for row in rows]
     # the page's SLA badges and tag chips: one query each, never one per row
-    rows_html = render_rows(rows, columns, clocks_for_tickets(ids), tag_chips(ids))
+    rows_html = render_rows(rows, columns, headline_clocks(ids), tag_chips(ids))
     params = request.GET.copy()
     params.pop("cursor", None)
     first_params = params.urlencode()
