@@ -100,6 +100,18 @@ def team_people(team_id: int) -> list[User]:
     return memo("desk.team_people", load, max_age=PEOPLE_MAX_AGE).get(team_id, [])
 
 
+def macro_names(user: Any) -> list[str]:
+    """Names of the macros ``user`` may use (their own and shared ones), sorted: the ticket
+    page's macro picker (``workspace_views.usable_macros`` reads whole macros when one is
+    inserted)."""
+    from .models import Macro
+
+    every = memo(
+        "desk.macro_names", lambda: list(Macro.objects.values_list("owner_id", "shared", "name"))
+    )
+    return sorted({name for owner, shared, name in every if shared or owner == user.pk})
+
+
 class MemoChoiceIterator(ModelChoiceIterator):
     """Iterates the field's ``rows()`` when it has them, else its queryset (Django's way)."""
 

@@ -28,6 +28,7 @@ from okno.tags.queries import tags_of
 from okno.tickets import actions
 from okno.tickets.models import DONE_CATEGORIES, Ticket, TicketLink
 
+from . import reference
 from .forms import (
     ChildrenReplyForm,
     LinkForm,
@@ -117,7 +118,7 @@ def render_ticket(
     tag_errors: list[str] | None = None,
     **forms_: forms.Form,
 ) -> HttpResponse:
-    from .workspace_views import macro_text, usable_macros
+    from .workspace_views import macro_text
 
     loose_files: list[Any] = []
     entries = agent_timeline(ticket, loose_files)
@@ -134,7 +135,7 @@ def render_ticket(
         timeline=filter_timeline(entries, show),
         timeline_show=show,
         timeline_filters=TIMELINE_FILTERS.items(),
-        macro_names=sorted({m.name for m in usable_macros(request.user)}),
+        macro_names=reference.macro_names(request.user),
         time_by_agent=time_by_agent(entries),
         children_reply_form=forms_.get("children_reply")
         or ChildrenReplyForm(auto_id="children-%s"),

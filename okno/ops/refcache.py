@@ -59,6 +59,7 @@ WATCHED = (
     "sla.CalendarVersion",
     "mail.RoutingRule",
     "accounts.TeamMembership",
+    "desk.Macro",  # the ticket page's macro picker (names only)
 )
 # Users bump only when the save can change a list of people (see ``user_changed``).
 PEOPLE_FIELDS = frozenset({"email", "full_name", "role", "is_active", "is_superuser"})

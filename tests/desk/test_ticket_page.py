@@ -75,14 +75,15 @@ def test_ticket_page_query_count_is_bounded(
     client.force_login(agent)
     client.get(url("desk:ticket", noted))  # warm: the session in the cache, reference lists
     # user, team memberships, the ticket (joined), articles, their files (one query for all),
-    # events, macros, the requester's other open tickets, tags, links (one query), children,
-    # the bell, SLA clocks, mail delivery, watchers, reminders. Statuses, priorities, teams,
-    # services, agents and the watcher picker's team members come from the per-process memo.
-    with django_assert_max_num_queries(16):
+    # events, the requester's other open tickets, tags, links (one query), children, the
+    # bell, SLA clocks, mail delivery, watchers, reminders. Statuses, priorities, teams,
+    # services, agents, the watcher picker's team members and the macro names come from the
+    # per-process memo.
+    with django_assert_max_num_queries(15):
         response = client.get(url("desk:ticket", noted))
     assert "Leo Lead" in response.content.decode()
     # A process that has not read the reference lists yet: + statuses, priorities, teams,
-    # services, agents, team members.
+    # services, agents, team members, macros.
     refcache.clear()
     with django_assert_max_num_queries(22):
         client.get(url("desk:ticket", noted))
@@ -527,3 +528,24 @@ def test_timeline_is_the_markup_of_the_template_loop_it_replaced(
         assert ("split-title-" in expected) is not merged
         assert expected.count('<ul class="attachments">') == 1 and "big.log</a>" in expected
         assert "article-system" in expected and "from-requester" in expected
+
+
+@pytest.mark.django_db(transaction=True)
+def test_macro_picker_lists_own_and_shared_macros_as_they_change(client, agent, lead, ticket):
+    from okno.desk.models import Macro
+
+    client.force_login(agent)
+    Macro.objects.create(owner=agent, name="Mine <1>", body="x")
+    Macro.objects.create(owner=lead, name="Leo's shared", body="x", shared=True)
+    private = Macro.objects.create(owner=lead, name="Leo's private", body="x")
+    page = client.get(url("desk:ticket", ticket)).content.decode()
+    assert '<option value="Mine &lt;1&gt;">Mine &lt;1&gt;</option>' in page
+    assert "Leo&#x27;s shared</option>" in page and "Leo&#x27;s private" not in page
+    private.shared = True
+    private.save()
+    Macro.objects.create(owner=agent, name="Added later", body="x")
+    page = client.get(url("desk:ticket", ticket)).content.decode()
+    assert "Leo&#x27;s private</option>" in page and "Added later</option>" in page
+    Macro.objects.filter(owner=agent).delete()
+    page = client.get(url("desk:ticket", ticket)).content.decode()
+    assert "Added later" not in page and "Mine &lt;1&gt;" not in page
