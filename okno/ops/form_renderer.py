@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.forms.renderers import DjangoTemplates
-from django.utils.html import conditional_escape, format_html, format_html_join
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString
 
 SELECT = "django/forms/widgets/select.html"
@@ -44,76 +44,67 @@ INPUTS = {
 
 def _attrs(attrs: dict[str, Any]) -> SafeString:
     """As ``django/forms/widgets/attrs.html``: False drops it, True is a bare attribute."""
-    return format_html_join(
-        "",
-        "{}",
-        (
-            (format_html(" {}", name) if value is True else format_html(' {}="{}"', name, value),)
+    esc = conditional_escape
+    return SafeString(
+        "".join(
+            f" {esc(name)}" if value is True else f' {esc(name)}="{esc(value)}"'
             for name, value in attrs.items()
             if value is not False
-        ),
+        )
     )
 
 
 def render_select(widget: dict[str, Any]) -> SafeString:
+    esc = conditional_escape
     groups = []
     for group_name, options, _index in widget["optgroups"]:
-        rendered = format_html_join(
-            "",
-            '\n  <option value="{}"{}>{}</option>',
-            ((str(o["value"]), _attrs(o["attrs"]), o["label"]) for o in options),
+        rendered = "".join(
+            f'\n  <option value="{esc(str(o["value"]))}"{_attrs(o["attrs"])}>{esc(o["label"])}</option>'
+            for o in options
         )
         if group_name:
-            rendered = format_html(
-                '\n  <optgroup label="{}">{}\n  </optgroup>', group_name, rendered
-            )
-        groups.append(conditional_escape(rendered))
-    return format_html(
-        '<select name="{}"{}>{}\n</select>',
-        widget["name"],
-        _attrs(widget["attrs"]),
-        SafeString("".join(groups)),
+            rendered = f'\n  <optgroup label="{esc(group_name)}">{rendered}\n  </optgroup>'
+        groups.append(rendered)
+    return SafeString(
+        f'<select name="{esc(widget["name"])}"{_attrs(widget["attrs"])}>{"".join(groups)}\n</select>'
     )
 
 
 def render_input(widget: dict[str, Any]) -> SafeString:
+    esc = conditional_escape
     value = widget["value"]
-    return format_html(
-        '<input type="{}" name="{}"{}{}>',
-        widget["type"],
-        widget["name"],
-        format_html(' value="{}"', str(value)) if value is not None else "",
-        _attrs(widget["attrs"]),
+    shown = f' value="{esc(str(value))}"' if value is not None else ""
+    return SafeString(
+        f'<input type="{esc(widget["type"])}" name="{esc(widget["name"])}"{shown}'
+        f"{_attrs(widget['attrs'])}>"
     )
 
 
 def render_textarea(widget: dict[str, Any]) -> SafeString:
-    return format_html(
-        '<textarea name="{}"{}>\n{}</textarea>',
-        widget["name"],
-        _attrs(widget["attrs"]),
-        widget["value"] or "",
+    esc = conditional_escape
+    return SafeString(
+        f'<textarea name="{esc(widget["name"])}"{_attrs(widget["attrs"])}>\n'
+        f"{esc(widget['value'] or '')}</textarea>"
     )
 
 
 def render_label(context: dict[str, Any]) -> SafeString:
     if not context["use_tag"]:
         return conditional_escape(context["label"])
-    tag = context["tag"]
-    return format_html("<{}{}>{}</{}>", tag, _attrs(context["attrs"] or {}), context["label"], tag)
+    tag = conditional_escape(context["tag"])
+    label = conditional_escape(context["label"])
+    return SafeString(f"<{tag}{_attrs(context['attrs'] or {})}>{label}</{tag}>")
 
 
 def render_errors(context: dict[str, Any]) -> SafeString:
     errors = context["errors"]
     if not errors:
         return SafeString("")
+    esc = conditional_escape
     field_id = getattr(errors, "field_id", None)
-    return format_html(
-        '<ul class="{}"{}>{}</ul>',
-        context["error_class"],
-        format_html(' id="{}_error"', field_id) if field_id else "",
-        format_html_join("", "<li>{}</li>", ((error,) for error in errors)),
-    )
+    ident = f' id="{esc(field_id)}_error"' if field_id else ""
+    items = "".join(f"<li>{esc(error)}</li>" for error in errors)
+    return SafeString(f'<ul class="{esc(context["error_class"])}"{ident}>{items}</ul>')
 
 
 def render_field(field: Any) -> SafeString:
