@@ -128,12 +128,55 @@ def clocks_for_tickets(
     return out
 
 
+# What ``view`` (and ``clocks.live_used``) read of an open clock: a badge page reads these
+# columns as tuples, without model instances (a page has ~100 clocks).
+BADGE_FIELDS = (
+    "id",
+    "ticket_id",
+    "kind",
+    "cycle",
+    "state",
+    "target_seconds",
+    "due_at",
+    "used_seconds",
+    "calendar_version_id",
+    "segment_start",
+    "segment_used",
+    "pauses",
+    "paused_since",
+    "met_at",
+    "breached_at",
+    "warn_points",
+)
+
+
+class _BadgeClock:
+    """An open clock's columns for ``view``, as ``SlaClock`` names them."""
+
+    __slots__ = BADGE_FIELDS
+
+    def __init__(self, row: tuple[Any, ...]) -> None:
+        for name, value in zip(BADGE_FIELDS, row, strict=True):
+            setattr(self, name, value)
+
+    @property
+    def pk(self) -> int:
+        return self.id  # type: ignore[no-any-return]
+
+    @property
+    def is_open(self) -> bool:
+        from okno.sla.models import OPEN_CLOCK_STATES
+
+        return self.state in OPEN_CLOCK_STATES
+
+
 def headline_clocks(
     tickets: Iterable[Ticket | int], *, now: datetime | None = None
 ) -> dict[int, ClockView | None]:
     """The badge clock of each ticket of a page (``headline`` of its latest cycles): one
     query that reads only the open clocks of each target's latest cycle, the only ones a
-    badge can show (a queue page's other clocks were half of its rows to parse)."""
+    badge can show, and only the columns a view reads (a queue page's clocks as model
+    instances were a fifth of its time)."""
     from django.db.models import OuterRef, Subquery
 
     from okno.sla.models import OPEN_CLOCK_STATES
@@ -151,10 +194,11 @@ def headline_clocks(
     rows = (
         SlaClock.objects.filter(ticket_id__in=ids, state__in=OPEN_CLOCK_STATES)
         .filter(cycle=Subquery(latest))
-        .defer(*NOT_FOR_VIEWS)
+        .values_list(*BADGE_FIELDS)
     )
-    for clock in rows:
-        views[clock.ticket_id].append(view(clock, now))
+    for row in rows:
+        clock = _BadgeClock(row)
+        views[clock.ticket_id].append(view(clock, now))  # type: ignore[arg-type]
     return {pk: headline(found) for pk, found in views.items()}
 
 
