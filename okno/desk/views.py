@@ -187,18 +187,29 @@ def saved_views_for(user: Any) -> list[SavedView]:
 
 
 def counters_key(user: Any) -> str:
-    return f"okno:desk:counters:{user.pk}"
+    return f"okno:desk:counters:v2:{user.pk}"  # v2: plain data (SavedViewLink tuples)
 
 
 def forget_counters(user: Any) -> None:
     cache.delete(counters_key(user))
 
 
+@dataclass(frozen=True)
+class SavedViewLink:
+    """What the sidebar shows of a saved view (cached with the counters as plain data)."""
+
+    pk: int
+    name: str
+    shared: bool
+    params: str
+
+
 def sidebar_counters(user: Any) -> dict[str, Any]:
     """Built-in and saved views with their counters and the agent's availability, the whole
     sidebar cached for COUNTERS_TTL seconds per agent (dropped at once by the agent's own
-    changes). Built-in counters: ``builtin_counts`` (index-only); saved views that count:
-    one aggregate over the viewer's open tickets, only when there are such views."""
+    changes) as plain data, cheap to read back. Built-in counters: ``builtin_counts``
+    (index-only); saved views that count: one aggregate over the viewer's open tickets, only
+    when there are such views."""
     cached = cache.get(counters_key(user))
     if cached is None:
         saved = saved_views_for(user)
@@ -215,12 +226,19 @@ def sidebar_counters(user: Any) -> dict[str, Any]:
                 .aggregate(**{key: Count("pk", filter=q) for key, q in conditions.items()})
             )
         cached = {
-            "builtin": [{"view": v, "count": counts[v.key]} for v in QUEUE_VIEWS],
-            "saved": [{"view": v, "count": counts.get(f"sv{v.pk}")} for v in saved],
+            "builtin": {v.key: counts[v.key] for v in QUEUE_VIEWS},
+            "saved": [(v.pk, v.name, v.shared, v.params, counts.get(f"sv{v.pk}")) for v in saved],
             "available": is_available(user),
         }
         cache.set(counters_key(user), cached, COUNTERS_TTL)
-    return cached
+    return {
+        "builtin": [{"view": v, "count": cached["builtin"][v.key]} for v in QUEUE_VIEWS],
+        "saved": [
+            {"view": SavedViewLink(pk, name, shared, params), "count": count}
+            for pk, name, shared, params, count in cached["saved"]
+        ],
+        "available": cached["available"],
+    }
 
 
 def desk_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
