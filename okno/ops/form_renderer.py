@@ -107,6 +107,58 @@ def render_errors(context: dict[str, Any]) -> SafeString:
     return SafeString(f'<ul class="{esc(context["error_class"])}"{ident}>{items}</ul>')
 
 
+def _template_attrs(attrs: dict[str, Any]) -> str:
+    """As ``attrs.html`` renders inside a template (``stringformat:'s'``: ``str``, escaped)."""
+    esc = conditional_escape
+    return "".join(
+        f" {esc(name)}" if value is True else f' {esc(name)}="{esc(str(value))}"'
+        for name, value in attrs.items()
+        if value is not False
+    )
+
+
+def _option(o: dict[str, Any]) -> str:
+    """As ``input_option.html`` (``include``d: an input, in its label when wrapped)."""
+    esc = conditional_escape
+    value = "" if o["value"] is None else f' value="{esc(str(o["value"]))}"'
+    field = f'<input type="{esc(o["type"])}" name="{esc(o["name"])}"{value}'
+    field += f"{_template_attrs(o['attrs'])}>\n"
+    if o.get("wrap_label"):
+        label_for = o["attrs"].get("id")
+        opening = f'<label for="{esc(label_for)}">' if label_for else "<label>"
+        field = f"{opening}{field} {esc(o['label'])}</label>"
+    return field
+
+
+def render_option(widget: dict[str, Any]) -> SafeString:
+    """One radio or checkbox (``{{ radio.tag }}``), stripped as the renderer strips."""
+    return SafeString(_option(widget).strip())
+
+
+def render_multiple(widget: dict[str, Any]) -> SafeString:
+    """As ``checkbox_select.html`` / ``radio.html`` (``multiple_input.html`` and an
+    ``input_option.html`` per choice), newlines included, stripped as Django's renderer
+    strips a widget."""
+    esc = conditional_escape
+    attrs = widget["attrs"]
+    ident, cls = attrs.get("id"), attrs.get("class")
+    out = [
+        "<div"
+        + (f' id="{esc(ident)}"' if ident else "")
+        + (f' class="{esc(cls)}"' if cls else "")
+        + ">"
+    ]
+    for group, options, _index in widget["optgroups"]:
+        if group:
+            out.append(f"\n  <div><label>{esc(group)}</label>")
+        for o in options:
+            out.append(f"<div>\n    {_option(o)}\n\n</div>")
+        if group:
+            out.append("\n  </div>")
+    out.append("\n</div>")  # (the renderer strips what follows)
+    return SafeString("".join(out))
+
+
 def render_field(field: Any) -> SafeString:
     parts: list[Any] = []
     if field.use_fieldset:
@@ -137,6 +189,9 @@ FIELD = "django/forms/field.html"
 LABEL = "django/forms/label.html"
 TEXTAREA = "django/forms/widgets/textarea.html"
 ERRORS = {"django/forms/errors/list/default.html", "django/forms/errors/list/ul.html"}
+# checkbox and radio groups (their option templates are Django's own, not overridden here)
+MULTIPLE = {"django/forms/widgets/checkbox_select.html", "django/forms/widgets/radio.html"}
+OPTIONS = {"django/forms/widgets/checkbox_option.html", "django/forms/widgets/radio_option.html"}
 
 
 class FastSelectRenderer(DjangoTemplates):
@@ -153,4 +208,8 @@ class FastSelectRenderer(DjangoTemplates):
             return render_textarea(context["widget"])
         if template_name in ERRORS:
             return render_errors(context)
+        if template_name in MULTIPLE:
+            return render_multiple(context["widget"])
+        if template_name in OPTIONS:
+            return render_option(context["widget"])
         return str(super().render(template_name, context, request))
