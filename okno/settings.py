@@ -124,6 +124,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # reference-data memos (okno/ops/refcache.py) read their generation once per request
+    "okno.ops.refcache.RequestGenerationMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -245,6 +247,10 @@ AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env_bool("LOGIN_THROTTLING", True)
 AXES_VERBOSE = False
 
+# Sessions in the database, read through the shared cache (one query less per page; a
+# sign-out or an expired row still ends the session at once). Several web machines need the
+# shared Redis cache (OKNO_CACHE_URL), as the presence and counters already do.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)

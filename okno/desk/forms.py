@@ -9,13 +9,16 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from okno.accounts.models import Role, Team, User
+from okno.accounts.models import Team, User
 from okno.catalog.models import Service
-from okno.priority.models import Level, Priority
+from okno.priority.models import Level
 from okno.tickets.attachments import NewAttachment
 from okno.tickets.models import Status, Ticket, TicketType
 
-AGENT_ROLES = (Role.AGENT, Role.MANAGER, Role.ADMIN)
+from . import reference
+from .reference import AGENT_ROLES, MemoChoiceField, active_services, agent_users
+
+__all__ = ["AGENT_ROLES", "active_services", "agent_users"]  # re-exported for the views
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -61,14 +64,6 @@ def apply_action_errors(
         form.add_error(None, exc.messages)
 
 
-def agent_users() -> Any:
-    return User.objects.filter(is_active=True, role__in=AGENT_ROLES).order_by("full_name", "email")
-
-
-def active_services() -> Any:
-    return Service.objects.filter(is_active=True).order_by("order", "name")
-
-
 def level_choices() -> list[tuple[int, str]]:
     return [(value, f"{value} – {label}") for value, label in Level.choices]
 
@@ -78,21 +73,29 @@ class TicketHeaderForm(OknoForm):
 
     title = forms.CharField(label=_("Title"), max_length=250)
     type = forms.ChoiceField(label=_("Type"), choices=TicketType.choices)
-    service = forms.ModelChoiceField(
+    service = MemoChoiceField(
         label=_("Service"),
         queryset=Service.objects.none(),
         required=False,
         empty_label=_("No service"),
+        rows=reference.services,
     )
-    status = forms.ModelChoiceField(label=_("Status"), queryset=Status.objects.none())
-    team = forms.ModelChoiceField(
-        label=_("Team"), queryset=Team.objects.none(), required=False, empty_label=_("No team")
+    status = MemoChoiceField(
+        label=_("Status"), queryset=Status.objects.none(), rows=reference.selectable_status_list
     )
-    assignee = forms.ModelChoiceField(
+    team = MemoChoiceField(
+        label=_("Team"),
+        queryset=Team.objects.none(),
+        required=False,
+        empty_label=_("No team"),
+        rows=reference.teams,
+    )
+    assignee = MemoChoiceField(
         label=_("Assignee"),
         queryset=User.objects.none(),
         required=False,
         empty_label=_("Unassigned"),
+        rows=reference.agents,
     )
     impact = forms.TypedChoiceField(label=_("Impact"), coerce=int, choices=())
     urgency = forms.TypedChoiceField(label=_("Urgency"), coerce=int, choices=())
@@ -119,13 +122,13 @@ class TicketHeaderForm(OknoForm):
         super().__init__(*args, **kwargs)
         self.ticket = ticket
         self.fields["service"].queryset = active_services()
-        self.fields["status"].queryset = Status.objects.filter(is_active=True).exclude(key="merged")
-        self.fields["team"].queryset = Team.objects.filter(is_active=True)
+        self.fields["status"].queryset = reference.selectable_statuses()
+        self.fields["team"].queryset = reference.active_teams()
         self.fields["assignee"].queryset = agent_users()
         self.fields["impact"].choices = level_choices()
         self.fields["urgency"].choices = level_choices()
         self.fields["priority"].choices = [("", _("From the matrix"))] + [
-            (p.level, f"P{p.level} – {p.label}") for p in Priority.objects.all()
+            (p.level, f"P{p.level} – {p.label}") for p in reference.priorities()
         ]
 
     def changes(self) -> dict[str, bool]:
@@ -160,16 +163,17 @@ class ReplyForm(OknoForm):
     minutes = forms.IntegerField(
         label=_("Minutes spent"), min_value=1, max_value=100000, required=False
     )
-    status = forms.ModelChoiceField(
+    status = MemoChoiceField(
         label=_("And set status"),
         queryset=Status.objects.none(),
         required=False,
         empty_label=_("Keep status"),
+        rows=reference.selectable_status_list,
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["status"].queryset = Status.objects.filter(is_active=True).exclude(key="merged")
+        self.fields["status"].queryset = reference.selectable_statuses()
 
 
 class TicketNumberField(forms.IntegerField):
@@ -221,26 +225,29 @@ class NewTicketForm(OknoForm):
         label=_("Requester name (for someone new)"), max_length=200, required=False
     )
     title = forms.CharField(label=_("Title"), max_length=250)
-    service = forms.ModelChoiceField(
+    service = MemoChoiceField(
         label=_("Service"),
         queryset=Service.objects.none(),
         required=False,
         empty_label=_("No service"),
+        rows=reference.services,
     )
     type = forms.ChoiceField(label=_("Type"), choices=TicketType.choices)
     impact = forms.TypedChoiceField(label=_("Impact"), coerce=int, choices=(), initial=2)
     urgency = forms.TypedChoiceField(label=_("Urgency"), coerce=int, choices=(), initial=2)
-    team = forms.ModelChoiceField(
+    team = MemoChoiceField(
         label=_("Team"),
         queryset=Team.objects.none(),
         required=False,
         empty_label=_("From the service"),
+        rows=reference.teams,
     )
-    assignee = forms.ModelChoiceField(
+    assignee = MemoChoiceField(
         label=_("Assignee"),
         queryset=User.objects.none(),
         required=False,
         empty_label=_("Unassigned"),
+        rows=reference.agents,
     )
     description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 8}))
     attachments = MultipleFileField(label=_("Files"))
@@ -248,7 +255,7 @@ class NewTicketForm(OknoForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["service"].queryset = active_services()
-        self.fields["team"].queryset = Team.objects.filter(is_active=True)
+        self.fields["team"].queryset = reference.active_teams()
         self.fields["assignee"].queryset = agent_users()
         self.fields["impact"].choices = level_choices()
         self.fields["urgency"].choices = level_choices()
@@ -310,7 +317,7 @@ class BulkForm(OknoForm):
         raw = self.data.getlist("ids") if hasattr(self.data, "getlist") else []
         self.ids = [int(v) for v in raw if str(v).isdigit()]
         self.fields["assignee"].queryset = agent_users()
-        self.fields["status"].queryset = Status.objects.filter(is_active=True).exclude(key="merged")
+        self.fields["status"].queryset = reference.selectable_statuses()
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

@@ -15,6 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -27,6 +28,7 @@ from okno.tags.queries import tags_of
 from okno.tickets import actions
 from okno.tickets.models import DONE_CATEGORIES, Ticket, TicketLink
 
+from . import reference
 from .forms import (
     ChildrenReplyForm,
     LinkForm,
@@ -53,8 +55,14 @@ def _load(request: HttpRequest, pk: int, *, write: bool = False) -> Ticket:
 def _related(request: HttpRequest, ticket: Ticket) -> dict[str, Any]:
     """Parent, children and links, limited to tickets the viewer may see."""
     visible = visible_tickets(request.user).select_related("status")
-    links_out = list(TicketLink.objects.filter(source=ticket).values_list("target_id", "kind"))
-    links_in = list(TicketLink.objects.filter(target=ticket).values_list("source_id", "kind"))
+    links_out, links_in = [], []
+    for source_id, target_id, kind in TicketLink.objects.filter(
+        Q(source=ticket) | Q(target=ticket)
+    ).values_list("source_id", "target_id", "kind"):
+        if source_id == ticket.pk:
+            links_out.append((target_id, kind))
+        else:
+            links_in.append((source_id, kind))
     ids = {pk for pk, _kind in links_out + links_in}
     if ticket.parent_id:
         ids.add(ticket.parent_id)
@@ -110,9 +118,10 @@ def render_ticket(
     tag_errors: list[str] | None = None,
     **forms_: forms.Form,
 ) -> HttpResponse:
-    from .workspace_views import macro_text, usable_macros
+    from .workspace_views import macro_text
 
-    entries = agent_timeline(ticket)
+    loose_files: list[Any] = []
+    entries = agent_timeline(ticket, loose_files)
     show = request.GET.get("show", "all")
     show = show if show in TIMELINE_FILTERS else "all"
     reply_form = forms_.get("reply")
@@ -126,11 +135,11 @@ def render_ticket(
         timeline=filter_timeline(entries, show),
         timeline_show=show,
         timeline_filters=TIMELINE_FILTERS.items(),
-        macro_names=sorted({m.name for m in usable_macros(request.user)}),
+        macro_names=reference.macro_names(request.user),
         time_by_agent=time_by_agent(entries),
         children_reply_form=forms_.get("children_reply")
         or ChildrenReplyForm(auto_id="children-%s"),
-        loose_attachments=list(ticket.attachments.filter(article__isnull=True)),
+        loose_attachments=loose_files,
         header_form=forms_.get("header") or TicketHeaderForm(ticket=ticket, auto_id="header-%s"),
         reply_form=reply_form,
         merge_form=forms_.get("merge") or MergeForm(),

@@ -16,7 +16,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -25,30 +25,25 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from okno.accounts.actions import get_or_create_requester
-from okno.accounts.models import Team
 from okno.accounts.queries import agent_team_ids, visible_tickets
-from okno.priority.models import Priority
 from okno.routing.actions import is_available
-from okno.sla.models import ClockState, SlaClock
-from okno.sla.queries import clocks_for_tickets
-from okno.tags.queries import prefetch_tags
+from okno.sla.queries import headline_clocks
+from okno.tags.queries import tag_chips
 from okno.tickets.actions import open_ticket
 from okno.tickets.filters import SORT_LABELS, STATE_CHOICES, FilterError, TicketFilter
-from okno.tickets.models import ACTIVE_CATEGORIES, Channel, Status, StatusCategory, TicketType
+from okno.tickets.models import ACTIVE_CATEGORIES, Channel, StatusCategory, Ticket, TicketType
 
+from . import reference
 from .forms import (
     BulkForm,
     NewTicketForm,
     SaveViewForm,
-    active_services,
-    agent_users,
     apply_action_errors,
     as_new_attachments,
 )
 from .models import COLUMN_CHOICES, DEFAULT_COLUMNS, SavedView
-from .rows import render_rows
+from .rows import render_rows, row_fields
 
-QUEUE_RELATED = ("status", "requester", "organization", "team", "assignee")
 RECENTLY_RESOLVED_DAYS = 7
 
 
@@ -88,18 +83,6 @@ COUNTERS_TTL = 30  # seconds the sidebar counters are cached per agent
 COUNTED_STATES = ("active", "new", "open", "waiting")  # saved views outside these show no count
 
 
-def breaching_soon(now: Any) -> Exists:
-    """An SLA clock of the ticket is running and due within the window (or already overdue);
-    uses the (state, due_at) index of SlaClock."""
-    return Exists(
-        SlaClock.objects.filter(
-            ticket_id=OuterRef("pk"),
-            state__in=(ClockState.RUNNING, ClockState.BREACHED_RUNNING),
-            due_at__lte=now + BREACHING_WINDOW,
-        )
-    )
-
-
 def view_conditions(user: Any) -> dict[str, Q]:
     team_ids = agent_team_ids(user)
     active = Q(status_category__in=ACTIVE_CATEGORIES)
@@ -110,12 +93,72 @@ def view_conditions(user: Any) -> dict[str, Q]:
         # The ball is in my court: mine, and not waiting for the requester or a third party.
         "for_me": Q(assignee=user, status_category__in=(StatusCategory.NEW, StatusCategory.OPEN)),
         "unassigned": active & Q(team_id__in=team_ids, assignee__isnull=True),
-        "breaching": active & (Q(team_id__in=team_ids) | Q(assignee=user)) & Q(breaching_soon(now)),
+        # A running SLA clock due within the window (or overdue): the ticket's earliest
+        # running due time, kept by triggers (tickets/sla_due.py)
+        "breaching": active
+        & (Q(team_id__in=team_ids) | Q(assignee=user))
+        & Q(sla_due_at__lte=now + BREACHING_WINDOW),
         "team": active & Q(team_id__in=team_ids),
         "waiting": Q(status_category=StatusCategory.WAITING, team_id__in=team_ids)
         | Q(status_category=StatusCategory.WAITING, assignee=user),
         "resolved": Q(status_category=StatusCategory.RESOLVED, resolved_at__gte=since)
         & (Q(team_id__in=team_ids) | Q(assignee=user)),
+    }
+
+
+def builtin_counts(user: Any) -> dict[str, int]:
+    """The built-in views' counters without reading a ticket row.
+
+    Each view is "of my teams, or assigned to me", so it is counted as the disjoint sum of
+    (a) the teams' tickets - one pass over the partial index ``ticket_team_active_counts``
+    (team, state, assignee, earliest SLA due) for all open, unassigned, waiting and breaching
+    soon, and a range of ``ticket_team_resolved`` for the recently resolved - and (b) the
+    agent's own tickets (mine, for me) and those outside the teams, the same way from
+    ``ticket_assignee_active_counts`` and ``ticket_assignee_resolved``. Four statements whose
+    cost is index entries of the agent's teams' and own open tickets, never a table row
+    (docs/performance.md, "Third session: pages").
+    """
+    team_ids = agent_team_ids(user)
+    now = timezone.now()
+    due_by = now + BREACHING_WINDOW
+    since = now - timedelta(days=RECENTLY_RESOLVED_DAYS)
+    active = Q(status_category__in=ACTIVE_CATEGORIES)
+    waiting = Q(status_category=StatusCategory.WAITING)
+    breaching = Q(sla_due_at__lte=due_by)
+    counts = dict.fromkeys(("team", "unassigned", "waiting", "breaching", "resolved"), 0)
+    if team_ids:
+        counts.update(
+            # COUNT(team_id), never COUNT(id): the index holds the team, not the id
+            Ticket.objects.filter(active, team_id__in=team_ids).aggregate(
+                team=Count("team_id"),
+                unassigned=Count("team_id", filter=Q(assignee__isnull=True)),
+                waiting=Count("team_id", filter=waiting),
+                breaching=Count("team_id", filter=breaching),
+            )
+        )
+        counts["resolved"] = Ticket.objects.filter(
+            status_category=StatusCategory.RESOLVED, resolved_at__gte=since, team_id__in=team_ids
+        ).count()
+    outside = ~Q(team_id__in=team_ids) if team_ids else Q()  # (includes tickets of no team)
+    own = Ticket.objects.filter(active, assignee=user).aggregate(
+        mine=Count("assignee_id"),
+        for_me=Count(
+            "assignee_id", filter=Q(status_category__in=(StatusCategory.NEW, StatusCategory.OPEN))
+        ),
+        waiting=Count("assignee_id", filter=waiting & outside),
+        breaching=Count("assignee_id", filter=breaching & outside),
+    )
+    own["resolved"] = Ticket.objects.filter(
+        outside, status_category=StatusCategory.RESOLVED, resolved_at__gte=since, assignee=user
+    ).count()
+    return {
+        "mine": own["mine"],
+        "for_me": own["for_me"],
+        "unassigned": counts["unassigned"],
+        "breaching": counts["breaching"] + own["breaching"],
+        "team": counts["team"],
+        "waiting": counts["waiting"] + own["waiting"],
+        "resolved": counts["resolved"] + own["resolved"],
     }
 
 
@@ -144,41 +187,58 @@ def saved_views_for(user: Any) -> list[SavedView]:
 
 
 def counters_key(user: Any) -> str:
-    return f"okno:desk:counters:{user.pk}"
+    return f"okno:desk:counters:v2:{user.pk}"  # v2: plain data (SavedViewLink tuples)
 
 
 def forget_counters(user: Any) -> None:
     cache.delete(counters_key(user))
 
 
+@dataclass(frozen=True)
+class SavedViewLink:
+    """What the sidebar shows of a saved view (cached with the counters as plain data)."""
+
+    pk: int
+    name: str
+    shared: bool
+    params: str
+
+
 def sidebar_counters(user: Any) -> dict[str, Any]:
-    """Built-in and saved views with their counters and the agent's availability: ONE
-    aggregate over the viewer's active (and recently resolved) tickets, the whole sidebar
-    cached for COUNTERS_TTL seconds per agent (dropped at once by the agent's own changes)."""
+    """Built-in and saved views with their counters and the agent's availability, the whole
+    sidebar cached for COUNTERS_TTL seconds per agent (dropped at once by the agent's own
+    changes) as plain data, cheap to read back. Built-in counters: ``builtin_counts``
+    (index-only); saved views that count: one aggregate over the viewer's open tickets, only
+    when there are such views."""
     cached = cache.get(counters_key(user))
     if cached is None:
         saved = saved_views_for(user)
-        conditions = view_conditions(user)
+        counts: dict[str, Any] = builtin_counts(user)
+        conditions = {}
         for view in saved:
             condition = saved_view_condition(view, user)
             if condition is not None:
                 conditions[f"sv{view.pk}"] = condition
-        since = timezone.now() - timedelta(days=RECENTLY_RESOLVED_DAYS)
-        counts = (
-            visible_tickets(user)
-            .filter(
-                Q(status_category__in=ACTIVE_CATEGORIES)
-                | Q(status_category=StatusCategory.RESOLVED, resolved_at__gte=since)
+        if conditions:
+            counts.update(
+                visible_tickets(user)
+                .filter(status_category__in=ACTIVE_CATEGORIES)  # every counted state is open
+                .aggregate(**{key: Count("pk", filter=q) for key, q in conditions.items()})
             )
-            .aggregate(**{key: Count("pk", filter=q) for key, q in conditions.items()})
-        )
         cached = {
-            "builtin": [{"view": v, "count": counts[v.key]} for v in QUEUE_VIEWS],
-            "saved": [{"view": v, "count": counts.get(f"sv{v.pk}")} for v in saved],
+            "builtin": {v.key: counts[v.key] for v in QUEUE_VIEWS},
+            "saved": [(v.pk, v.name, v.shared, v.params, counts.get(f"sv{v.pk}")) for v in saved],
             "available": is_available(user),
         }
         cache.set(counters_key(user), cached, COUNTERS_TTL)
-    return cached
+    return {
+        "builtin": [{"view": v, "count": cached["builtin"][v.key]} for v in QUEUE_VIEWS],
+        "saved": [
+            {"view": SavedViewLink(pk, name, shared, params), "count": count}
+            for pk, name, shared, params, count in cached["saved"]
+        ],
+        "available": cached["available"],
+    }
 
 
 def desk_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
@@ -212,16 +272,17 @@ def queue(request: HttpRequest) -> HttpResponse:
             view_label = next(v.label for v in QUEUE_VIEWS if v.key == view_key)
         else:
             view_key = ""
-    related = QUEUE_RELATED + (("service",) if "service" in columns else ())
-    tickets = tickets.select_related(*related)
+    # named tuples of the shown columns, joined in SQL (desk/rows.py: no model instances)
+    tickets = tickets.values_list(*row_fields(columns), named=True)
     try:
         rows, next_cursor = flt.page(tickets)
     except FilterError as exc:
         flt.errors[exc.field] = exc.message
         flt.cursor = ""
         rows, next_cursor = flt.page(tickets)
-    prefetch_tags(rows)  # the page's tag chips: one query, never one per row
-    rows_html = render_rows(rows, columns, clocks_for_tickets(rows) if rows else {})
+    ids = [row.pk for row in rows]
+    # the page's SLA badges and tag chips: one query each, never one per row
+    rows_html = render_rows(rows, columns, headline_clocks(ids), tag_chips(ids))
     params = request.GET.copy()
     params.pop("cursor", None)
     first_params = params.urlencode()
@@ -247,25 +308,37 @@ def queue(request: HttpRequest) -> HttpResponse:
         response = render(request, "desk/queue.html#rows", context)
     else:
         context_sidebar = sidebar_counters(user)
-        statuses = list(Status.objects.filter(is_active=True))
-        priorities = [(p.level, f"P{p.level} {p.label}") for p in Priority.objects.all()]
+        options = reference.options
         context.update(
             sidebar=context_sidebar,
-            # (value, label) lists for the {% options %} tag of the filter and bulk bars
-            team_choices=[(t.pk, t.name) for t in Team.objects.filter(is_active=True)],
-            agent_choices=[(a.pk, str(a)) for a in agent_users()],
-            service_choices=[(s.pk, s.name) for s in active_services()],
-            status_keys=[(st.key, st.label) for st in statuses],
-            bulk_status_choices=[(st.pk, st.label) for st in statuses if st.key != "merged"],
-            priority_choices=priorities,
-            types=TicketType.choices,
-            states=STATE_CHOICES.items(),
-            sorts=SORT_LABELS.items(),
+            # the {% options %} lists of the filter and bulk bars, rendered once per process
+            # and language (desk/reference.py)
+            team_choices=options("teams", lambda: [(t.pk, t.name) for t in reference.teams()]),
+            agent_choices=options(
+                "agents", lambda: [(a.pk, str(a)) for a in reference.agents()], people=True
+            ),
+            service_choices=options(
+                "services", lambda: [(s.pk, s.name) for s in reference.services()]
+            ),
+            status_keys=options(
+                "status_keys", lambda: [(st.key, st.label) for st in reference.active_statuses()]
+            ),
+            bulk_status_choices=options(
+                "bulk_statuses",
+                lambda: [(st.pk, st.label) for st in reference.selectable_status_list()],
+            ),
+            priority_choices=options(
+                "priorities",
+                lambda: [(p.level, f"P{p.level} {p.label}") for p in reference.priorities()],
+            ),
+            types=options("types", lambda: TicketType.choices),
+            states=options("states", lambda: list(STATE_CHOICES.items())),
+            sorts=options("sorts", lambda: list(SORT_LABELS.items())),
             available=context_sidebar["available"],
             save_view_form=SaveViewForm(
                 auto_id="view-%s", initial={"columns": columns, "params": _view_params(request)}
             ),
-            bulk_operations=BulkForm.OPERATIONS,
+            bulk_operations=options("bulk_operations", lambda: BulkForm.OPERATIONS),
         )
         response = render(request, "desk/queue.html", context)
     patch_vary_headers(response, ["HX-Request"])

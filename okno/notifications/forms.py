@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from okno.desk.forms import OknoForm
+from okno.desk.reference import MemoChoiceField
 
 from .actions import NOTE_MAX
 from .models import Channel, Kind
@@ -63,16 +64,19 @@ class ReminderForm(OknoForm):
 
 
 class WatcherForm(OknoForm):
-    user = forms.ModelChoiceField(
+    user = MemoChoiceField(
         label=_("Add a watcher"),
         queryset=None,
         required=False,
         empty_label=_("Choose a colleague"),
     )
 
-    def __init__(self, *args: Any, people: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, people: Any, rows: Any = None, **kwargs: Any) -> None:
+        """``people`` validates the choice; ``rows``, when given, lists the same people
+        for the select without a query (``okno.desk.reference``)."""
         super().__init__(*args, **kwargs)
         self.fields["user"].queryset = people
+        self.fields["user"].rows = rows
 
 
 def preference_field_name(kind: str, channel: str) -> str:

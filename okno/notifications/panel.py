@@ -11,15 +11,26 @@ from .models import Reminder, Watcher
 
 
 def panel_context(user: Any, ticket: Any, **forms: Any) -> dict[str, Any]:
+    from okno.desk.reference import team_people
+
     watchers = [w.user for w in Watcher.objects.filter(ticket=ticket).select_related("user")]
     watcher_ids = {w.pk for w in watchers}
-    people = User.objects.none()
+    colleagues: list[Any] = []
     if ticket.team_id is not None:
-        people = (
-            User.objects.filter(is_active=True, memberships__team_id=ticket.team_id)
-            .exclude(pk__in=watcher_ids | {user.pk})
-            .order_by("full_name", "email")
+        # the picker's colleagues: active members of the ticket's team who do not watch yet,
+        # from the per-process list of team members (no query). A pick is validated by the
+        # watch view against the database (notifications.views.watch).
+        colleagues = [
+            u for u in team_people(ticket.team_id) if u.pk not in watcher_ids and u.pk != user.pk
+        ]
+    watcher_form = forms.get("watcher_form")
+    if watcher_form is None:
+        watcher_form = WatcherForm(
+            people=User.objects.none(), rows=lambda: colleagues, auto_id="w_%s"
         )
+        can_add = bool(colleagues)
+    else:
+        can_add = watcher_form.fields["user"].queryset.exists()
     return {
         "ticket": ticket,
         "user": user,
@@ -28,6 +39,7 @@ def panel_context(user: Any, ticket: Any, **forms: Any) -> dict[str, Any]:
         "reminders": list(
             Reminder.objects.filter(ticket=ticket, user=user, done=False).order_by("remind_at")
         ),
-        "watcher_form": forms.get("watcher_form") or WatcherForm(people=people, auto_id="w_%s"),
+        "watcher_form": watcher_form,
+        "can_add_watcher": can_add,
         "reminder_form": forms.get("reminder_form") or ReminderForm(auto_id="r_%s"),
     }

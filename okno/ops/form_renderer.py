@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.forms.renderers import DjangoTemplates
-from django.utils.html import conditional_escape, format_html, format_html_join
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString
 
 SELECT = "django/forms/widgets/select.html"
@@ -44,76 +44,119 @@ INPUTS = {
 
 def _attrs(attrs: dict[str, Any]) -> SafeString:
     """As ``django/forms/widgets/attrs.html``: False drops it, True is a bare attribute."""
-    return format_html_join(
-        "",
-        "{}",
-        (
-            (format_html(" {}", name) if value is True else format_html(' {}="{}"', name, value),)
+    esc = conditional_escape
+    return SafeString(
+        "".join(
+            f" {esc(name)}" if value is True else f' {esc(name)}="{esc(value)}"'
             for name, value in attrs.items()
             if value is not False
-        ),
+        )
     )
 
 
 def render_select(widget: dict[str, Any]) -> SafeString:
+    esc = conditional_escape
     groups = []
     for group_name, options, _index in widget["optgroups"]:
-        rendered = format_html_join(
-            "",
-            '\n  <option value="{}"{}>{}</option>',
-            ((str(o["value"]), _attrs(o["attrs"]), o["label"]) for o in options),
+        rendered = "".join(
+            f'\n  <option value="{esc(str(o["value"]))}"{_attrs(o["attrs"])}>{esc(o["label"])}</option>'
+            for o in options
         )
         if group_name:
-            rendered = format_html(
-                '\n  <optgroup label="{}">{}\n  </optgroup>', group_name, rendered
-            )
-        groups.append(conditional_escape(rendered))
-    return format_html(
-        '<select name="{}"{}>{}\n</select>',
-        widget["name"],
-        _attrs(widget["attrs"]),
-        SafeString("".join(groups)),
+            rendered = f'\n  <optgroup label="{esc(group_name)}">{rendered}\n  </optgroup>'
+        groups.append(rendered)
+    return SafeString(
+        f'<select name="{esc(widget["name"])}"{_attrs(widget["attrs"])}>{"".join(groups)}\n</select>'
     )
 
 
 def render_input(widget: dict[str, Any]) -> SafeString:
+    esc = conditional_escape
     value = widget["value"]
-    return format_html(
-        '<input type="{}" name="{}"{}{}>',
-        widget["type"],
-        widget["name"],
-        format_html(' value="{}"', str(value)) if value is not None else "",
-        _attrs(widget["attrs"]),
+    shown = f' value="{esc(str(value))}"' if value is not None else ""
+    return SafeString(
+        f'<input type="{esc(widget["type"])}" name="{esc(widget["name"])}"{shown}'
+        f"{_attrs(widget['attrs'])}>"
     )
 
 
 def render_textarea(widget: dict[str, Any]) -> SafeString:
-    return format_html(
-        '<textarea name="{}"{}>\n{}</textarea>',
-        widget["name"],
-        _attrs(widget["attrs"]),
-        widget["value"] or "",
+    esc = conditional_escape
+    return SafeString(
+        f'<textarea name="{esc(widget["name"])}"{_attrs(widget["attrs"])}>\n'
+        f"{esc(widget['value'] or '')}</textarea>"
     )
 
 
 def render_label(context: dict[str, Any]) -> SafeString:
     if not context["use_tag"]:
         return conditional_escape(context["label"])
-    tag = context["tag"]
-    return format_html("<{}{}>{}</{}>", tag, _attrs(context["attrs"] or {}), context["label"], tag)
+    tag = conditional_escape(context["tag"])
+    label = conditional_escape(context["label"])
+    return SafeString(f"<{tag}{_attrs(context['attrs'] or {})}>{label}</{tag}>")
 
 
 def render_errors(context: dict[str, Any]) -> SafeString:
     errors = context["errors"]
     if not errors:
         return SafeString("")
+    esc = conditional_escape
     field_id = getattr(errors, "field_id", None)
-    return format_html(
-        '<ul class="{}"{}>{}</ul>',
-        context["error_class"],
-        format_html(' id="{}_error"', field_id) if field_id else "",
-        format_html_join("", "<li>{}</li>", ((error,) for error in errors)),
+    ident = f' id="{esc(field_id)}_error"' if field_id else ""
+    items = "".join(f"<li>{esc(error)}</li>" for error in errors)
+    return SafeString(f'<ul class="{esc(context["error_class"])}"{ident}>{items}</ul>')
+
+
+def _template_attrs(attrs: dict[str, Any]) -> str:
+    """As ``attrs.html`` renders inside a template (``stringformat:'s'``: ``str``, escaped)."""
+    esc = conditional_escape
+    return "".join(
+        f" {esc(name)}" if value is True else f' {esc(name)}="{esc(str(value))}"'
+        for name, value in attrs.items()
+        if value is not False
     )
+
+
+def _option(o: dict[str, Any]) -> str:
+    """As ``input_option.html`` (``include``d: an input, in its label when wrapped)."""
+    esc = conditional_escape
+    value = "" if o["value"] is None else f' value="{esc(str(o["value"]))}"'
+    field = f'<input type="{esc(o["type"])}" name="{esc(o["name"])}"{value}'
+    field += f"{_template_attrs(o['attrs'])}>\n"
+    if o.get("wrap_label"):
+        label_for = o["attrs"].get("id")
+        opening = f'<label for="{esc(label_for)}">' if label_for else "<label>"
+        field = f"{opening}{field} {esc(o['label'])}</label>"
+    return field
+
+
+def render_option(widget: dict[str, Any]) -> SafeString:
+    """One radio or checkbox (``{{ radio.tag }}``), stripped as the renderer strips."""
+    return SafeString(_option(widget).strip())
+
+
+def render_multiple(widget: dict[str, Any]) -> SafeString:
+    """As ``checkbox_select.html`` / ``radio.html`` (``multiple_input.html`` and an
+    ``input_option.html`` per choice), newlines included, stripped as Django's renderer
+    strips a widget."""
+    esc = conditional_escape
+    attrs = widget["attrs"]
+    ident, cls = attrs.get("id"), attrs.get("class")
+    out = [
+        "<div"
+        + (f' id="{esc(ident)}"' if ident else "")
+        + (f' class="{esc(cls)}"' if cls else "")
+        + ">"
+    ]
+    for group, options, _index in widget["optgroups"]:
+        if group:
+            out.append(f"\n  <div><label>{esc(group)}</label>")
+        for o in options:
+            out.append(f"<div>\n    {_option(o)}\n\n</div>")
+        if group:
+            out.append("\n  </div>")
+    out.append("\n</div>")  # (the renderer strips what follows)
+    return SafeString("".join(out))
 
 
 def render_field(field: Any) -> SafeString:
@@ -146,6 +189,9 @@ FIELD = "django/forms/field.html"
 LABEL = "django/forms/label.html"
 TEXTAREA = "django/forms/widgets/textarea.html"
 ERRORS = {"django/forms/errors/list/default.html", "django/forms/errors/list/ul.html"}
+# checkbox and radio groups (their option templates are Django's own, not overridden here)
+MULTIPLE = {"django/forms/widgets/checkbox_select.html", "django/forms/widgets/radio.html"}
+OPTIONS = {"django/forms/widgets/checkbox_option.html", "django/forms/widgets/radio_option.html"}
 
 
 class FastSelectRenderer(DjangoTemplates):
@@ -162,4 +208,8 @@ class FastSelectRenderer(DjangoTemplates):
             return render_textarea(context["widget"])
         if template_name in ERRORS:
             return render_errors(context)
+        if template_name in MULTIPLE:
+            return render_multiple(context["widget"])
+        if template_name in OPTIONS:
+            return render_option(context["widget"])
         return str(super().render(template_name, context, request))

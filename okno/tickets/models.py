@@ -178,6 +178,11 @@ class Ticket(models.Model):
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     reopen_count = models.PositiveIntegerField(_("times reopened"), default=0)
+    # The earliest due time of the running SLA clocks, kept by database triggers
+    # (tickets/sla_due.py) for the desk's "Breaching soon" view and counters.
+    sla_due_at = models.DateTimeField(
+        _("earliest SLA due time"), null=True, blank=True, editable=False
+    )
 
     class Meta:
         ordering = ["-id"]
@@ -205,6 +210,30 @@ class Ticket(models.Model):
                 fields=["requester"],
                 condition=Q(status_category__in=["new", "open", "waiting"]),
                 name="ticket_requester_active",
+            ),
+            # The desk's sidebar counters, each read from an index alone (desk.views.
+            # builtin_counts): one pass over the open tickets of a team (or of an agent)
+            # counts all, unassigned, waiting and breaching soon; the recently resolved ones
+            # of a team (or an agent) are a range.
+            models.Index(
+                fields=["team", "status_category", "assignee", "sla_due_at"],
+                condition=Q(status_category__in=["new", "open", "waiting"]),
+                name="ticket_team_active_counts",
+            ),
+            models.Index(
+                fields=["assignee", "status_category", "team", "sla_due_at"],
+                condition=Q(status_category__in=["new", "open", "waiting"]),
+                name="ticket_assignee_active_counts",
+            ),
+            models.Index(
+                fields=["team", "resolved_at"],
+                condition=Q(status_category="resolved"),
+                name="ticket_team_resolved",
+            ),
+            models.Index(
+                fields=["assignee", "resolved_at", "team"],
+                condition=Q(status_category="resolved"),
+                name="ticket_assignee_resolved",
             ),
         ]
 

@@ -1,11 +1,16 @@
 """The agent queue: scoped, filterable, keyset-paged, htmx-aware and cheap."""
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 
 from okno.tickets import actions
 from okno.tickets.models import Status
+from tests.sla.conftest import (  # noqa: F401 (fixtures shared with the SLA tests)
+    _fresh_version_caches,
+    calendar,
+    make_policy,
+    travel,
+)
 
 QUEUE = reverse("desk:queue")
 
@@ -178,26 +183,120 @@ def test_empty_queue_says_what_to_do(client, agent):
     assert "Clear filters" in body
 
 
+def test_memoized_option_lists_render_as_the_options_tag_does():
+    from okno.desk.reference import OptionList
+    from okno.desk.templatetags.desk_tags import options
+
+    pairs = [(1, "A & B"), (2, "<b>Two</b>"), ('x"y', "Q's")]
+    for selected in (None, "", "2", 2, 'x"y', "missing"):
+        for blank in (None, "Any <x>", "—"):
+            expected = options(pairs, selected, blank)
+            assert OptionList(pairs).render(selected, blank) == expected
+            assert options(OptionList(pairs), selected, blank) == expected
+
+
+# Transactional: inside a test's outer transaction every memo is bypassed once reference data
+# changed (refcache cannot tell a test's transaction from a pending admin change).
+@pytest.mark.django_db(transaction=True)
 def test_queue_query_count_does_not_grow_with_rows(
-    client, agent, lead, acme, service, make_ticket, django_assert_max_num_queries
+    client,
+    agent,
+    lead,
+    acme,
+    service,
+    make_ticket,
+    make_policy,  # noqa: F811
+    travel,  # noqa: F811
+    django_assert_max_num_queries,
 ):
+    from okno.desk.views import forget_counters
+    from okno.ops import refcache
+    from okno.tags.actions import change_tags
+
+    travel("2026-03-02 09:00")  # SLA clocks on every ticket: a badge per row, one query
+    make_policy(
+        targets=[
+            {"kind": "first_response", "amount": 1, "unit": "hours"},
+            {"kind": "resolution", "amount": 40, "unit": "hours"},
+        ]
+    )
     for i in range(30):
         ticket = make_ticket(service=service, title=f"Load {i}")
         if i % 2:
             actions.assign_ticket(ticket, actor=agent, assignee=lead)
+        if i % 3 == 0:
+            change_tags(ticket, actor=agent, add=f"vpn, tag{i}")
     client.force_login(agent)
-    client.get(QUEUE)  # warm the session
-    cache.clear()  # counters not cached yet: the one aggregate runs
-    # +1 in each budget: the SLA badges read the page's clocks in one query (sla_clocks_for);
-    # +1: the notification bell's unread count in the top bar.
-    # +1: the page's tag chips, one prefetch for all rows (tags.queries.prefetch_tags).
-    with django_assert_max_num_queries(15):
-        response = client.get(QUEUE)
-    with django_assert_max_num_queries(14):  # counters cached for 30 s
+    client.get(QUEUE)  # warm: the session in the cache, reference lists, counters
+    # The page: user, team memberships, rows (one statement, joined), SLA clocks and tag chips
+    # of the page (one query each), the notification bell. The filter and bulk bars' lists
+    # (statuses, priorities, teams, services, agents) come from the per-process memo.
+    with django_assert_max_num_queries(6):
         response = client.get(QUEUE)
     assert len(response.context["rows"]) == 30
-    with django_assert_max_num_queries(7):  # +1: tag chips
+    assert response.content.decode().count('class="tag-chip"') == 20
+    assert response.content.decode().count('class="pill sla-badge') == 30
+    # Sidebar counters not cached: + saved views, the counters' four index-only statements
+    # (the teams' and the agent's own open and recently resolved tickets), availability.
+    forget_counters(agent)
+    with django_assert_max_num_queries(12):
+        client.get(QUEUE)
+    # A process that has not read the reference lists yet: + statuses, priorities, teams,
+    # services, agents.
+    refcache.clear()
+    with django_assert_max_num_queries(11):
+        client.get(QUEUE)
+    with django_assert_max_num_queries(5):  # htmx: only the rows (no bell, no bars)
         client.get(QUEUE, headers={"HX-Request": "true"})
+
+
+@pytest.mark.django_db(transaction=True)
+def test_filter_bar_shows_reference_changes_on_the_next_page(client, agent, l1, lead):
+    """The filter and bulk bars' lists are memoized per process; a change anywhere shows on
+    the very next page (team renamed, status relabelled, new agent, agent renamed)."""
+    from okno.accounts.models import Team
+
+    from ..conftest import make_user
+
+    client.force_login(agent)
+    page = client.get(QUEUE).content.decode()
+    assert f'<option value="{l1.pk}">Service Desk</option>' in page
+    l1.name = "Front Desk"
+    l1.save()
+    status = Status.objects.get(key="open")
+    status.labels = {**status.labels, "en": "In progress <now>"}
+    status.save()
+    lead.full_name = "Leo Renamed"
+    lead.save()
+    newcomer = make_user("nina@okno.test", "agent", teams=[l1], name="Nina Newcomer")
+    page = client.get(QUEUE).content.decode()
+    assert f'<option value="{l1.pk}">Front Desk</option>' in page
+    assert "Service Desk</option>" not in page
+    assert '<option value="open">In progress &lt;now&gt;</option>' in page
+    assert page.count(f'<option value="{lead.pk}">Leo Renamed</option>') == 2  # filter + bulk
+    assert page.count(f'<option value="{newcomer.pk}">Nina Newcomer</option>') == 2
+    Team.objects.create(name="Night <shift>", line=1)
+    assert "Night &lt;shift&gt;</option>" in client.get(QUEUE).content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_agent_leaving_the_role_leaves_the_lists(client, agent, lead):
+    client.force_login(agent)
+    assert f'<option value="{lead.pk}">Leo Lead</option>' in client.get(QUEUE).content.decode()
+    lead.role = "requester"
+    lead.save(update_fields=["role"])
+    assert "Leo Lead</option>" not in client.get(QUEUE).content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sign_in_does_not_reload_the_reference_lists(client, agent, lead):
+    from okno.ops import refcache
+
+    client.force_login(agent)
+    client.get(QUEUE)
+    generation = refcache.generation()
+    client.force_login(lead)  # saves last_login only
+    assert refcache.generation() == generation
 
 
 def test_rows_escape_text_and_show_times_in_the_viewers_zone(client, agent, make_ticket):
@@ -230,3 +329,17 @@ def test_filter_bar_options_keep_the_selection_and_escape_labels(client, agent, 
     page = client.get(QUEUE, {"team": l1.pk, "assignee": "me"}).content.decode()
     assert f'<option value="{l1.pk}" selected>{l1.name}</option>' in page
     assert f'<option value="{agent.pk}" selected>' in page  # bulk assignee defaults to me
+
+
+@pytest.mark.django_db(transaction=True)
+def test_memoized_lists_are_kept_per_language(client, agent, lead):
+    client.force_login(agent)
+    assert '<option value="open">Open</option>' in client.get(QUEUE).content.decode()
+    lead.language = "ru"
+    lead.save(update_fields=["language"])
+    client.force_login(lead)
+    page = client.get(QUEUE).content.decode()
+    assert '<option value="open">В работе</option>' in page
+    assert "<option" in page and '<option value="open">Open</option>' not in page
+    client.force_login(agent)
+    assert '<option value="open">Open</option>' in client.get(QUEUE).content.decode()

@@ -62,13 +62,61 @@ def test_agent_sees_replies_notes_and_readable_events(client, agent, noted):
     assert "Rita Requester opened the ticket" in body
 
 
-def test_ticket_page_query_count_is_bounded(client, agent, noted, django_assert_max_num_queries):
+# Transactional: inside a test's outer transaction every memo is bypassed once reference data
+# changed (refcache cannot tell a test's transaction from a pending admin change).
+@pytest.mark.django_db(transaction=True)
+def test_ticket_page_query_count_is_bounded(
+    client, agent, lead, noted, django_assert_max_num_queries
+):
+    from okno.notifications.actions import watch
+    from okno.ops import refcache
+
+    watch(noted, actor=agent, user=lead)
     client.force_login(agent)
-    client.get(url("desk:ticket", noted))
-    # The page with its side panels (Red Button, mail delivery, SLA, request-form answers,
-    # notifications) and the top-bar bell; measured 26.
-    with django_assert_max_num_queries(27):
+    client.get(url("desk:ticket", noted))  # warm: the session in the cache, reference lists
+    # user, team memberships, the ticket (joined), articles, their files (one query for all),
+    # events, the requester's other open tickets, tags, links (one query), children, the
+    # bell, SLA clocks, mail delivery, watchers, reminders. Statuses, priorities, teams,
+    # services, agents, the watcher picker's team members and the macro names come from the
+    # per-process memo.
+    with django_assert_max_num_queries(15):
+        response = client.get(url("desk:ticket", noted))
+    assert "Leo Lead" in response.content.decode()
+    # A process that has not read the reference lists yet: + statuses, priorities, teams,
+    # services, agents, team members, macros.
+    refcache.clear()
+    with django_assert_max_num_queries(22):
         client.get(url("desk:ticket", noted))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_ticket_forms_show_reference_changes_on_the_next_page(client, agent, lead, ticket, l1):
+    """The header and reply forms' selects come from per-process memos; a change anywhere
+    shows on the next page, and what a form accepts is still decided by the database."""
+    from okno.catalog.models import Service
+
+    client.force_login(agent)
+    page = client.get(url("desk:ticket", ticket)).content.decode()
+    assert f'<option value="{lead.pk}">Leo Lead</option>' in page
+    status = Status.objects.get(key="waiting_third_party")
+    status.labels = {**status.labels, "en": "On hold & <waiting>"}
+    status.save()
+    lead.full_name = "Leo Renamed"
+    lead.save()
+    l1.name = "Front Desk"
+    l1.save()
+    Service.objects.create(name="Brand new service", owner_team=l1)
+    page = client.get(url("desk:ticket", ticket)).content.decode()
+    assert page.count(f'<option value="{status.pk}">On hold &amp; &lt;waiting&gt;</option>') == 2
+    assert f'<option value="{lead.pk}">Leo Renamed</option>' in page
+    assert f'<option value="{l1.pk}" selected>Front Desk</option>' in page
+    assert "Brand new service</option>" in page
+    status.is_active = False
+    status.save()
+    page = client.get(url("desk:ticket", ticket)).content.decode()
+    assert "On hold &amp;" not in page
+    response = client.post(url("desk:ticket_update", ticket), header(ticket, status=status.pk))
+    assert response.status_code == 400  # the form validates against the database
 
 
 def test_reply_through_the_form(client, agent, ticket):
@@ -427,3 +475,77 @@ def test_requester_writes_on_the_desk_are_forbidden(client, requester, ticket, n
     response = client.post(url(name, ticket), {"kind": "note", "body": "sneaky"})
     assert response.status_code == 403
     assert not ticket.articles.filter(body_text="sneaky").exists()
+
+
+@pytest.mark.parametrize(("language", "zone"), [("en", "UTC"), ("ru", "Europe/Moscow")])
+def test_timeline_is_the_markup_of_the_template_loop_it_replaced(
+    client, agent, requester, ticket, language, zone
+):
+    """desk.timeline.render_entries builds the entries in Python; timeline_loop.html is the
+    template loop it replaced, rendered here from the same page context for comparison."""
+    from pathlib import Path
+
+    from django.template import Context, Template
+    from django.utils import timezone, translation
+
+    agent.full_name = 'Alice <script>alert("x")</script>'
+    agent.language, agent.time_zone = language, zone
+    agent.save()
+    actions.add_note(
+        ticket,
+        actor=agent,
+        body="Line one <b>bold</b>\n\nSecond & last",
+        attachments=[
+            NewAttachment('diag "x" <1>.txt', b"toner"),
+            NewAttachment("big.log", b"x" * 5000),
+        ],
+        time_spent_minutes=1,
+    )
+    actions.add_reply(ticket, actor=agent, body="We are on it.", time_spent_minutes=5)
+    actions.add_reply(ticket, actor=requester, body="Thanks!")
+    Article.objects.create(ticket=ticket, kind="system", channel="web", body_text="Merged.")
+    Article.objects.create(ticket=ticket, kind="reply", channel="email", body_text="No author")
+    loop = Path(__file__).with_name("timeline_loop.html").read_text()
+    reference = Template("{% load i18n %}" + loop)
+    client.force_login(agent)
+    for merged in (False, True):
+        if merged:
+            other = Ticket.objects.create(
+                title="Target", requester=requester, status=ticket.status, team=ticket.team
+            )
+            Ticket.objects.filter(pk=ticket.pk).update(merged_into=other)
+        response = client.get(url("desk:ticket", ticket))
+        html = response.content.decode()
+        start = html.index('<ol class="timeline" id="timeline"')
+        start = html.index(">", start) + len(">\n")  # the loop file keeps its indentation
+        end = html.index("\n    </ol>", start)
+        page = next(c for c in response.context if "timeline" in c and "csrf_token" in c)
+        context = Context(page.flatten())
+        with translation.override(language), timezone.override(zone):
+            expected = reference.render(context)
+        assert html[start:end] == expected
+        assert html.count('class="tag-chip"') == 0 and "&lt;script&gt;" in expected
+        assert ("split-title-" in expected) is not merged
+        assert expected.count('<ul class="attachments">') == 1 and "big.log</a>" in expected
+        assert "article-system" in expected and "from-requester" in expected
+
+
+@pytest.mark.django_db(transaction=True)
+def test_macro_picker_lists_own_and_shared_macros_as_they_change(client, agent, lead, ticket):
+    from okno.desk.models import Macro
+
+    client.force_login(agent)
+    Macro.objects.create(owner=agent, name="Mine <1>", body="x")
+    Macro.objects.create(owner=lead, name="Leo's shared", body="x", shared=True)
+    private = Macro.objects.create(owner=lead, name="Leo's private", body="x")
+    page = client.get(url("desk:ticket", ticket)).content.decode()
+    assert '<option value="Mine &lt;1&gt;">Mine &lt;1&gt;</option>' in page
+    assert "Leo&#x27;s shared</option>" in page and "Leo&#x27;s private" not in page
+    private.shared = True
+    private.save()
+    Macro.objects.create(owner=agent, name="Added later", body="x")
+    page = client.get(url("desk:ticket", ticket)).content.decode()
+    assert "Leo&#x27;s private</option>" in page and "Added later</option>" in page
+    Macro.objects.filter(owner=agent).delete()
+    page = client.get(url("desk:ticket", ticket)).content.decode()
+    assert "Added later" not in page and "Mine &lt;1&gt;" not in page

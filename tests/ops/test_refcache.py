@@ -68,3 +68,57 @@ def test_a_rolled_back_change_does_not_stay_in_the_memo():
         assert priority_for(2, 2) == cell.priority_id  # its own transaction sees it
         raise RuntimeError("admin form failed later")
     assert priority_for(2, 2) == before
+
+
+def test_a_request_reads_the_generation_once():
+    """Inside a request every memo uses the generation read when the request started; a
+    change made by the request itself is still seen at once."""
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+
+    seen = []
+
+    def view(request):
+        calls = []
+        seen.append(refcache.memo("t.req", lambda: calls.append(1) or "first"))
+        cache.set(refcache.GEN_KEY, "another process changed something", timeout=None)
+        seen.append(refcache.memo("t.req", lambda: "not read: the request keeps its generation"))
+        refcache.bump()  # this request changed reference data itself
+        seen.append(refcache.memo("t.req", lambda: "reloaded after its own change"))
+        return HttpResponse()
+
+    refcache.RequestGenerationMiddleware(view)(RequestFactory().get("/"))
+    assert seen == ["first", "first", "reloaded after its own change"]
+    cache.set(refcache.GEN_KEY, "changed after the request", timeout=None)
+    assert refcache.memo("t.req", lambda: "outside a request: read each time") == (
+        "outside a request: read each time"
+    )
+
+
+def test_max_age_reloads_a_memo_after_that_many_seconds(monkeypatch):
+    import time
+
+    now = [1000.0]
+    monkeypatch.setattr(time, "monotonic", lambda: now[0])
+    assert refcache.memo("t.age", lambda: "a", max_age=60) == "a"
+    now[0] += 59
+    assert refcache.memo("t.age", lambda: "b", max_age=60) == "a"
+    now[0] += 2
+    assert refcache.memo("t.age", lambda: "c", max_age=60) == "c"
+
+
+def test_user_saves_bump_only_when_a_list_of_people_can_change(agent, requester):
+    from okno.accounts.models import User
+
+    def bumped(action):
+        before = refcache.generation()
+        action()
+        return refcache.generation() != before
+
+    assert not bumped(lambda: agent.save(update_fields=["last_login"]))
+    assert not bumped(lambda: User.objects.create_user("new@acme.test", "x"))  # a requester
+    assert bumped(lambda: User.objects.create_user("new@okno.test", "x", role="agent"))
+    agent.full_name = "Alice Renamed"
+    assert bumped(lambda: agent.save(update_fields=["full_name"]))
+    requester.is_active = False
+    assert bumped(requester.save)

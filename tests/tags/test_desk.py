@@ -130,8 +130,8 @@ def test_saved_view_stores_the_tag_and_counts_it(client, agent, make_ticket):
 def test_queue_query_count_does_not_grow_with_tags(
     client, agent, make_ticket, service, django_assert_max_num_queries
 ):
-    """Tags for the whole page come in one prefetch: 30 rows with 3 tags each cost the same
-    queries as 1 row with one tag (compare tests/desk/test_queue.py's budget of 15)."""
+    """Tags for the whole page come in one query: 30 rows with 3 tags each cost the same
+    queries as 1 row with one tag (tests/desk/test_queue.py has the page's budget)."""
     first = make_ticket(service=service)
     actions.add_tags(first, "a", actor=agent)
     client.force_login(agent)
@@ -149,7 +149,10 @@ def test_queue_query_count_does_not_grow_with_tags(
         response = client.get(QUEUE)
     assert len(response.context["rows"]) == 30
     assert response.content.decode().count('class="tag-chip"') == 1 + 29 * 3
-    with django_assert_max_num_queries(15):
+    # Nothing cached, and in a test's transaction no reference memo: session, user, teams,
+    # rows, clocks, tags, bell; sidebar: saved views, 4 counters, availability; the filter
+    # bars' 5 reference lists.
+    with django_assert_max_num_queries(19):
         cache.clear()
         client.get(QUEUE, {"tag": "shared"})
 

@@ -32,6 +32,10 @@ def options(choices: Any, selected: Any = None, blank: str | None = None) -> Saf
     text) marked; ``blank`` adds a first empty-valued option with that label. Built in Python:
     the queue's filter and bulk bars list every agent twice, and a template loop per option
     was a large part of the page."""
+    from okno.desk.reference import OptionList
+
+    if isinstance(choices, OptionList):  # pre-rendered and memoized by the view
+        return choices.render(selected, blank)
     chosen = "" if selected is None else str(selected)
     mark = SafeString(" selected")
     first = format_html('<option value="">{}</option>', blank) if blank is not None else ""
@@ -47,3 +51,11 @@ def options(choices: Any, selected: Any = None, blank: str | None = None) -> Saf
             ),
         ),
     )
+
+
+@register.simple_tag(takes_context=True)
+def timeline_entries(context: Any, entries: Any, ticket: Any) -> SafeString:
+    """The ticket page's timeline entries, rendered in Python (``desk.timeline``)."""
+    from okno.desk.timeline import render_entries
+
+    return render_entries(context, entries, ticket)
