@@ -616,6 +616,7 @@ def sla_clock_writer() -> Callable[[dict[str, Any]], None] | None:
     add_pin, add_clock = pins.rows.append, clocks.rows.append
 
     def add(t: dict[str, Any]) -> None:
+        """The ticket's pin and clocks, and its ``sla_due_at`` (as the clock triggers keep it)."""
         add_pin((t["id"], version_id, [[None, None]]))
         now, created = t["now"], t["created_at"]
         for kind, hours, done in (
@@ -638,6 +639,8 @@ def sla_clock_writer() -> Callable[[dict[str, Any]], None] | None:
                 state = "paused"
             else:
                 state = "breached_running" if breached else "running"
+            if state in ("running", "breached_running"):  # Ticket.sla_due_at: the earliest
+                t["sla_due_at"] = min(due, t["sla_due_at"] or due)
             add_clock(
                 (
                     t["id"],
@@ -688,7 +691,7 @@ TICKET_FIELDS = [
     "id", "type", "title", "requester_id", "organization_id", "service_id", "category_id",
     "impact", "urgency", "priority", "score", "status_id", "status_category", "team_id",
     "assignee_id", "channel", "created_at", "updated_at", "first_response_at", "resolved_at",
-    "closed_at", "reopen_count",
+    "closed_at", "reopen_count", "sla_due_at",
 ]  # fmt: skip
 ARTICLE_FIELDS = ["id", "ticket_id", "kind", "author_id", "channel", "body_text", "created_at",
                   "time_spent_minutes"]  # fmt: skip
@@ -826,6 +829,9 @@ def generate(
                 add_ticket, add_article = ticket_rows.rows.append, article_rows.rows.append
                 add_event = event_rows.rows.append
                 for t in batch:
+                    t["sla_due_at"] = None
+                    if clock_writer is not None:
+                        clock_writer(t)  # first: it sets the ticket's sla_due_at
                     add_ticket(ticket_row(t))
                     tid = t["id"]
                     for pk, (kind, author, channel, body, when, minutes) in zip(
@@ -835,8 +841,6 @@ def generate(
                     for kind, actor, fld, old, new, data, when in t["events"]:
                         add_event((event_id, tid, kind, actor, fld, old, new, data, when))
                         event_id += 1
-                    if clock_writer is not None:
-                        clock_writer(t)
                 work = Chunk([(table, table.take()) for table in tables])
                 if deferred:
                     ids = (first_ticket, next_ticket - 1), (first_article, article_id - 1)

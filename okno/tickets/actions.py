@@ -273,11 +273,16 @@ def _write_new_ticket(ticket: Ticket, article: Article, *, actor: User | None, n
     PostgreSQL, ``okno.ops.rowbatch``); the same rows as writing them one by one and then
     refreshing the SLA, as every other action does."""
     from okno.sla.clocks import plan_new_ticket
+    from okno.sla.models import ClockState
     from okno.sla.score import plan as plan_score
 
     created = events.created_row(ticket, actor=actor, at=now)
     pin, clocks = plan_new_ticket(ticket, [created], now=now)
     score, ticket.score = plan_score(ticket, clocks, now)
+    # As the clock triggers keep it (tickets.sla_due), so the clocks' insert changes nothing.
+    counting = (ClockState.RUNNING, ClockState.BREACHED_RUNNING)
+    running = [c.due_at for c in clocks if c.state in counting and c.due_at is not None]
+    ticket.sla_due_at = min(running, default=None)
     ids = allocate_ids(Ticket, Article)
     rows: list[Any] = []
     if ids is None:  # no sequences to draw from (SQLite): save these two to learn their ids

@@ -13,7 +13,8 @@ SLA engine, its sweep, an import, the bulk data set, raw SQL) cannot forget it, 
 ``sla`` and ``tickets.actions`` need no code for it.
 
 * A statement on ``sla_slaclock`` (insert, update of state/due/ticket, delete) recomputes the
-  column of the tickets it touched, writing only where the value changes.
+  column of the tickets it touched, writing only where the value changes (except in the
+  bulk loader's transactions, which write the value with the ticket: ``BULK_SETTING``).
 * A ticket row written with a different value (a full ``save()`` of an instance loaded before
   its clocks changed) gets the computed value instead, so a stale copy can never win.
 
@@ -26,6 +27,10 @@ from __future__ import annotations
 from typing import Any
 
 RUNNING = "('running', 'breached_running')"  # sla.models: the clock states that count down
+# The bulk loader's transactions (``okno.ops.dataset``) set this: they write the tickets with
+# their value already, and during a load from empty the clocks have no index to look it up
+# by. The same setting as ``okno.search.schema.DEFERRED_SETTING`` (a test keeps them equal).
+BULK_SETTING = "okno.search_deferred"
 
 
 def _due_of(ticket: str) -> str:
@@ -47,6 +52,7 @@ PG_INSTALL = [
     # clocks -> tickets, once per statement (a bulk COPY of clocks is one UPDATE)
     "CREATE OR REPLACE FUNCTION okno_sla_due_from_clocks() RETURNS trigger "  # noqa: S608
     "LANGUAGE plpgsql AS $$ BEGIN "
+    f"IF current_setting('{BULK_SETTING}', true) = 'on' THEN RETURN NULL; END IF; "
     "IF TG_OP = 'INSERT' THEN " + _PG_REFRESH.format(source="new_rows") + " "
     "ELSIF TG_OP = 'DELETE' THEN " + _PG_REFRESH.format(source="old_rows") + " "
     "ELSE "

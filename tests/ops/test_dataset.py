@@ -448,3 +448,25 @@ def test_an_interrupted_restore_resumes_where_it_stopped(monkeypatch):
     assert fastload.pending()
     assert fastload.restore(workers=2) == journaled - 2  # the two done are not run again
     assert schema() == before
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_loaded_tickets_carry_their_sla_due_time(monkeypatch, fast):
+    """The generator writes Ticket.sla_due_at itself (the clock triggers stand aside during a
+    fast load, when the clocks have no index); it must equal what the triggers keep."""
+    from django.db.models import Min
+
+    from okno.sla.models import ClockState, SlaClock
+
+    if fast:
+        postgres_only()
+        monkeypatch.setattr(dataset, "FAST_LOAD_MIN", 0)
+    small(200)
+    running = (
+        SlaClock.objects.filter(state__in=(ClockState.RUNNING, ClockState.BREACHED_RUNNING))
+        .values("ticket_id")
+        .annotate(due=Min("due_at"))
+    )
+    expected = {row["ticket_id"]: row["due"] for row in running}
+    stored = dict(Ticket.objects.values_list("id", "sla_due_at"))
+    assert expected and {k: v for k, v in stored.items() if v is not None} == expected

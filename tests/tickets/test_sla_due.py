@@ -146,3 +146,17 @@ def test_sqlite_table_rebuilds_keep_it_maintained(policy, requester, service):
     finally:
         for model, name in ((Ticket, "title"), (SlaClock, "kind")):
             rebuild(model, name, back=True)
+
+
+def test_a_new_ticket_is_written_with_its_value(policy, requester, service):
+    """open_ticket writes the ticket, its clocks and sla_due_at together; the clocks' insert
+    trigger then finds nothing to change."""
+    ticket = actions.open_ticket(actor=requester, title="t", description="d", service=service)
+    assert ticket.sla_due_at is not None
+    assert stored(ticket) == computed(ticket) == ticket.sla_due_at
+
+
+def test_the_bulk_setting_is_the_search_deferral():
+    from okno.search import schema
+
+    assert sla_due.BULK_SETTING == schema.DEFERRED_SETTING

@@ -25,7 +25,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0003_team_org_calendar"),
         ("catalog", "0003_request_forms_and_catalog_categories"),
-        ("tickets", "0003_active_ticket_indexes"),
+        ("tickets", "0004_lean_indexes"),
         ("sla", "0001_calendars_policies_clocks"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
