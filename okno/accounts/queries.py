@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from okno.ops.lookup import JoinedLookup
 from okno.tickets.models import Ticket
 
 from .models import Role, User
@@ -51,6 +52,26 @@ def visible_tickets(user: User | None) -> QuerySet[Ticket]:
     return tickets if scope is None else tickets.filter(scope)
 
 
+def sees_ticket(user: User | None, ticket: Ticket) -> bool:
+    """``visible_tickets(user)`` as a test of one loaded ticket (no query but, once per
+    request, the viewer's teams): the same rules, clause for clause, as ``ticket_scope``;
+    ``tests/accounts/test_sees_ticket.py`` compares the two over every role and relation."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if user.sees_all_tickets or ticket.requester_id == user.pk:
+        return True
+    if (
+        user.sees_organization_tickets
+        and user.organization_id is not None
+        and ticket.organization_id == user.organization_id
+        and user.organization.shared_tickets
+    ):
+        return True
+    return user.is_agent and (
+        ticket.assignee_id == user.pk or ticket.team_id in agent_team_ids(user)
+    )
+
+
 def workable_tickets(user: User | None) -> QuerySet[Ticket]:
     """The tickets ``user`` may work on: ``can_work_on`` as a filter (internal notes, reports)."""
     if user is None or not user.is_authenticated or not user.is_agent:
@@ -69,17 +90,22 @@ def can_work_on(user: User, ticket: Ticket) -> bool:
     return ticket.assignee_id == user.pk or ticket.team_id in agent_team_ids(user)
 
 
+_TICKET = JoinedLookup(
+    Ticket, ["status", "requester", "organization", "team", "assignee", "service"]
+)
+
+
 def get_ticket_for(user: User | None, pk: object, *, write: bool = False) -> Ticket:
     """The ticket if ``user`` may see it (and, with ``write``, act on it); else 404."""
     try:
         pk_int = int(str(pk))
     except (TypeError, ValueError):
         raise Http404("No such ticket") from None
-    tickets = visible_tickets(user).select_related(
-        "status", "requester", "organization", "team", "assignee", "service"
-    )
-    ticket = tickets.filter(pk=pk_int).first()
-    if ticket is None:
+    if not -(2**63) <= pk_int < 2**63:
+        raise Http404("No such ticket")
+    # By key with its relations (a statement built once per process), then the scope's test.
+    ticket = _TICKET.get(pk_int)
+    if ticket is None or not sees_ticket(user, ticket):
         raise Http404("No such ticket")
     # Whoever sees a ticket may act on it in their role towards it: requesters reply, resolve
     # and reopen; agents of its team do the rest. ``tickets.actions`` enforces the role rules.

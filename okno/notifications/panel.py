@@ -5,15 +5,24 @@ from __future__ import annotations
 from typing import Any
 
 from okno.accounts.models import User
+from okno.ops.lookup import JoinedLookup
 
 from .forms import ReminderForm, WatcherForm
 from .models import Reminder, Watcher
+
+# Read on every ticket page: statements built once per process (ops.lookup).
+_WATCHERS = JoinedLookup(Watcher, ["user"], where=[("ticket", "exact")])
+_MY_REMINDERS = JoinedLookup(
+    Reminder,
+    where=[("ticket", "exact"), ("user", "exact"), ("done", "exact")],
+    order_by=("remind_at", "pk"),
+)
 
 
 def panel_context(user: Any, ticket: Any, **forms: Any) -> dict[str, Any]:
     from okno.desk.reference import team_people
 
-    watchers = [w.user for w in Watcher.objects.filter(ticket=ticket).select_related("user")]
+    watchers = [w.user for w in _WATCHERS.all(ticket.pk)]
     watcher_ids = {w.pk for w in watchers}
     colleagues: list[Any] = []
     if ticket.team_id is not None:
@@ -36,9 +45,7 @@ def panel_context(user: Any, ticket: Any, **forms: Any) -> dict[str, Any]:
         "user": user,
         "watchers": watchers,
         "watching": user.pk in watcher_ids,
-        "reminders": list(
-            Reminder.objects.filter(ticket=ticket, user=user, done=False).order_by("remind_at")
-        ),
+        "reminders": _MY_REMINDERS.all(ticket.pk, user.pk, False),
         "watcher_form": watcher_form,
         "can_add_watcher": can_add,
         "reminder_form": forms.get("reminder_form") or ReminderForm(auto_id="r_%s"),

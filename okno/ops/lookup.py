@@ -48,7 +48,9 @@ class JoinedLookup:
 
     ``relations``: ``select_related``-style paths (``"user"``, ``"user__organization"``);
     ``where``: ``(field, lookup)`` pairs (``exact`` or ``iexact``), values given to
-    :meth:`get`; ``lock``: ``FOR UPDATE OF`` the root row (PostgreSQL).
+    :meth:`get` and :meth:`all`; ``order_by``: root fields, ``-`` for descending (default:
+    the primary key); ``limit``: the most rows :meth:`all` returns (None: no limit);
+    ``lock``: ``FOR UPDATE OF`` the root row (PostgreSQL).
     """
 
     def __init__(
@@ -57,11 +59,13 @@ class JoinedLookup:
         relations: Sequence[str] = (),
         *,
         where: Sequence[tuple[str, str]] = (("pk", "exact"),),
+        order_by: Sequence[str] = ("pk",),
+        limit: int | None = None,
         lock: bool = False,
         using: str = "default",
     ) -> None:
         self.model, self.using, self.lock = model, using, lock
-        self.where = list(where)
+        self.where, self.order_by, self.limit = list(where), list(order_by), limit
         self.parts = [_Part(model, "t0", None, None)]
         for path in relations:
             parent = 0
@@ -77,7 +81,7 @@ class JoinedLookup:
                     raise ValueError(f"{path}: {name} is not a forward to-one relation")
                 self.parts.append(_Part(field.related_model, f"t{len(self.parts)}", parent, field))
                 parent = len(self.parts) - 1
-        self._compiled: tuple[str, list[Any]] | None = None
+        self._compiled: tuple[str, str, list[Any]] | None = None
 
     def _path_of(self, index: int) -> str:
         names = []
@@ -86,7 +90,7 @@ class JoinedLookup:
             index = self.parts[index].parent  # type: ignore[assignment]
         return "__".join(reversed(names))
 
-    def _compile(self) -> tuple[str, list[Any]]:
+    def _compile(self) -> tuple[str, str, list[Any]]:
         connection = connections[self.using]
         quote = connection.ops.quote_name
         selected, layout, joins = [], [], []
@@ -118,29 +122,50 @@ class JoinedLookup:
             field = root.pk if name == "pk" else root.get_field(name)
             cast = "::text" if connection.vendor == "postgresql" else ""  # as Django's iexact
             conditions.append(LOOKUPS[lookup].format(col=f"t0.{quote(field.column)}", cast=cast))
-        sql = (
+        order = []
+        for name in self.order_by:
+            field = root.pk if name.lstrip("-") == "pk" else root.get_field(name.lstrip("-"))
+            order.append(f"t0.{quote(field.column)}" + (" DESC" if name[0] == "-" else ""))
+        if not {"pk", root.pk.name} & {n.lstrip("-") for n in self.order_by}:
+            order.append(f"t0.{quote(root.pk.column)}")  # a total order, as the ORM's first()
+        base = (
             f"SELECT {', '.join(selected)} FROM {quote(root.db_table)} t0 "  # noqa: S608
             + " ".join(joins)
             + (" WHERE " + " AND ".join(conditions) if conditions else "")
-            + f" ORDER BY t0.{quote(root.pk.column)} LIMIT 1"  # as .first() would pick
+            + " ORDER BY "
+            + ", ".join(order)
         )
+        lock = ""
         if self.lock and connection.features.has_select_for_update_of:
-            sql += " FOR UPDATE OF t0"
+            lock = " FOR UPDATE OF t0"
         elif self.lock and connection.features.has_select_for_update:
-            sql += " FOR UPDATE"
-        return sql, layout
+            lock = " FOR UPDATE"
+        many = base + (f" LIMIT {int(self.limit)}" if self.limit is not None else "")
+        return base + " LIMIT 1" + lock, many + lock, layout
 
     def get(self, *values: Any) -> Any:
-        """The root instance with its relations, or None. One value per ``where`` pair."""
+        """The first root instance with its relations, or None. One value per ``where`` pair."""
         if self._compiled is None:
             self._compiled = self._compile()
-        sql, layout = self._compiled
+        sql, _many, layout = self._compiled
         connection = connections[self.using]
         with prepared_cursor(connection) as cursor:
             cursor.execute(sql, list(values))
             row = cursor.fetchone()
-        if row is None:
-            return None
+        return None if row is None else self._instance(row, layout, connection)
+
+    def all(self, *values: Any) -> list[Any]:
+        """Every matching root instance (up to ``limit``) in order, relations filled in."""
+        if self._compiled is None:
+            self._compiled = self._compile()
+        _one, sql, layout = self._compiled
+        connection = connections[self.using]
+        with prepared_cursor(connection) as cursor:
+            cursor.execute(sql, list(values))
+            rows = cursor.fetchall()
+        return [self._instance(row, layout, connection) for row in rows]
+
+    def _instance(self, row: Sequence[Any], layout: list[Any], connection: Any) -> Any:
         instances: list[Any] = []
         start = 0
         for part, attnames, converting, pk in layout:

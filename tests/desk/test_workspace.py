@@ -298,3 +298,28 @@ def test_pages_of_other_apps_in_the_desk_layout_get_the_sidebar(client, agent):
     client.force_login(agent)
     body = client.get(reverse("redbutton:stats")).content.decode()
     assert "Unassigned in my teams" in body and "Set me away" in body
+
+
+def test_children_listed_are_the_visible_ones_newest_first(
+    client, agent, requester, ticket, make_ticket, l1, l2, monkeypatch
+):
+    from okno.desk import ticket_views
+    from okno.ops.lookup import JoinedLookup
+    from okno.tickets.models import Ticket
+
+    kids = [
+        make_ticket(agent, requester=requester, team=l2 if n % 3 else l1, parent=ticket)
+        for n in range(9)
+    ]
+    seen = [k.pk for k in reversed(kids) if k.team_id == l1.pk]  # 0, 3, 6: agent's team
+    client.force_login(agent)
+    page = client.get(url("desk:ticket", ticket))
+    assert [t.pk for t in page.context["children"]] == seen
+    # Invisible children fill the first rows read: the page asks for the visible ones.
+    monkeypatch.setattr(ticket_views, "CHILDREN_SHOWN", 2)
+    few = JoinedLookup(Ticket, ["status"], where=[("parent", "exact")], order_by=("-pk",), limit=3)
+    monkeypatch.setattr(ticket_views, "_CHILDREN", few)
+    page = client.get(url("desk:ticket", ticket))
+    assert [t.pk for t in page.context["children"]] == seen[:2]
+    first_rows = few.all(ticket.pk)
+    assert len(first_rows) == 3 and sum(k.team_id == l1.pk for k in first_rows) == 1

@@ -11,16 +11,23 @@ from typing import Any
 from django import template
 
 from okno.mail.models import OutboundEmail
+from okno.ops.lookup import JoinedLookup
 
 register = template.Library()
 
 
+# On every ticket page: the statement built once per process (ops.lookup).
+_FAILED = JoinedLookup(
+    OutboundEmail,
+    where=[("ticket", "exact"), ("state", "exact")],
+    order_by=("-created_at",),
+    limit=5,
+)
+
+
 def delivery_problems(ticket: Any) -> list[OutboundEmail]:
-    return list(
-        OutboundEmail.objects.filter(ticket=ticket, state=OutboundEmail.State.FAILED).order_by(
-            "-created_at"
-        )[:5]
-    )
+    """The five newest notifications of this ticket that failed for good."""
+    return _FAILED.all(ticket.pk, OutboundEmail.State.FAILED.value)  # type: ignore[no-any-return]
 
 
 @register.inclusion_tag("mail/ticket_mail_status.html")
