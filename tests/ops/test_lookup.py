@@ -81,3 +81,28 @@ def test_a_lookup_used_often_becomes_a_prepared_statement(requester):
         cursor.execute("SELECT statement FROM pg_prepared_statements")
         prepared = [row[0] for row in cursor.fetchall()]
     assert any('FROM "accounts_user" t0' in sql for sql in prepared)
+
+
+def test_all_orders_limits_and_fills_relations_as_the_orm(requester, agent, l1):
+    from okno.tickets.actions import add_note, open_ticket
+    from okno.tickets.models import Article
+
+    ticket = open_ticket(actor=agent, requester=requester, title="t", description="d", team=l1)
+    for n in range(4):
+        add_note(ticket, actor=agent, body=f"note {n}")
+    newest = JoinedLookup(
+        Article, ["author"], where=[("ticket", "exact")], order_by=("-created_at",), limit=3
+    )
+    with CaptureQueriesContext(connection) as ctx:
+        rows = newest.all(ticket.pk)
+        authors = [a.author.email for a in rows]
+    assert len(ctx.captured_queries) == 1
+    orm = list(Article.objects.filter(ticket=ticket).order_by("-created_at", "id")[:3])
+    assert [a.pk for a in rows] == [a.pk for a in orm] and authors == [agent.email] * 3
+    for found, expected in zip(rows, orm, strict=True):
+        _same(found, expected, Article)
+    everything = JoinedLookup(Article, where=[("ticket", "exact")], order_by=("created_at", "pk"))
+    assert [a.pk for a in everything.all(ticket.pk)] == [
+        a.pk for a in Article.objects.filter(ticket=ticket).order_by("created_at", "id")
+    ]
+    assert everything.all(ticket.pk + 1000) == [] and newest.get(ticket.pk).pk == orm[0].pk
