@@ -62,6 +62,38 @@ def test_agent_sees_replies_notes_and_readable_events(client, agent, noted):
     assert "Rita Requester opened the ticket" in body
 
 
+@pytest.mark.django_db(transaction=True)
+def test_timeline_names_every_author_and_actor(
+    client, agent, lead, requester, colleague, noted, django_assert_max_num_queries
+):
+    """Authors and actors come from the agent list and the ticket's requester; anyone else
+    (a colleague of the requester, an agent who left) in one query."""
+    from okno.desk.timeline import agent_timeline
+
+    actions.add_reply(noted, actor=requester, body="Thanks.")
+    actions.add_reply(noted, actor=lead, body="Leo here.")
+    actions.assign_ticket(noted, actor=lead, team=noted.team, assignee=agent)
+    Article.objects.create(ticket=noted, kind="reply", author=colleague, body_text="Me too.")
+    lead.is_active = False  # no longer on the agent list
+    lead.save()
+    ticket = Ticket.objects.select_related("requester").get(pk=noted.pk)
+    agent_timeline(ticket)  # the agent list read once
+    with django_assert_max_num_queries(4):  # articles, files, events, the two not in the list
+        entries = agent_timeline(ticket)
+    expected = {
+        a.pk: str(a.author) if a.author_id else None
+        for a in noted.articles.select_related("author")
+    }
+    shown = {e.article.pk: str(e.article.author) for e in entries if e.article and e.article.author}
+    assert shown == {pk: name for pk, name in expected.items() if name}
+    assert {"Rita Requester", "Carl Colleague", "Leo Lead", "Alice Agent"} <= set(shown.values())
+    actors = {str(e.event.actor) for e in entries if e.event and e.event.actor_id}
+    assert {"Leo Lead", "Alice Agent"} <= actors
+    client.force_login(agent)
+    body = client.get(url("desk:ticket", noted)).content.decode()
+    assert "Carl Colleague" in body and "Me too." in body and "Leo Lead" in body
+
+
 # Transactional: inside a test's outer transaction every memo is bypassed once reference data
 # changed (refcache cannot tell a test's transaction from a pending admin change).
 @pytest.mark.django_db(transaction=True)
