@@ -7,6 +7,7 @@ in a handful of queries for the whole timeline, never one per event.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -167,20 +168,13 @@ _EVENTS = JoinedLookup(TicketEvent, where=_WHERE, order_by=_ORDER)
 
 
 def _with_people(ticket: Ticket, articles: list[Article], events: list[TicketEvent]) -> None:
-    """Fill ``author`` and ``actor`` from the per-process agent list and the ticket's own
-    requester; anyone else (a colleague of the requester, a former agent) in one query."""
-    from .reference import agents
-
+    """Fill ``author`` and ``actor`` (see ``_users``; the ticket's requester is loaded)."""
     ids = {a.author_id for a in articles} | {e.actor_id for e in events}
     ids.discard(None)
     if not ids:
         return
-    people: dict[int, User] = {u.pk: u for u in agents() if u.pk in ids}
-    if ticket.requester_id in ids and Ticket.requester.is_cached(ticket):
-        people[ticket.requester_id] = ticket.requester
-    missing = ids - people.keys()
-    if missing:
-        people.update(User.objects.in_bulk(missing))
+    known = [ticket.requester] if Ticket.requester.is_cached(ticket) else []
+    people = _users(ids, known)
     for article in articles:
         if article.author_id is not None:
             Article.author.field.set_cached_value(article, people.get(article.author_id))
@@ -231,15 +225,21 @@ def agent_timeline(
     return entries
 
 
-def _people(ids: set[int]) -> dict[int, str]:
-    """Names of assignees: agents from the per-process list, anyone else in one query."""
+def _users(ids: set[int], known: Sequence[User | None] = ()) -> dict[int, User]:
+    """These users from the per-process agent list and ``known`` (already loaded); anyone
+    else (a colleague of the requester, a former agent) in one query."""
     from .reference import agents
 
-    people = {u.pk: str(u) for u in agents() if u.pk in ids}
+    people = {u.pk: u for u in [*agents(), *known] if u is not None and u.pk in ids}
     missing = ids - people.keys()
     if missing:
-        people.update({u.pk: str(u) for u in User.objects.filter(pk__in=missing)})
+        people.update(User.objects.in_bulk(missing))
     return people
+
+
+def _people(ids: set[int]) -> dict[int, str]:
+    """Names of assignees (see ``_users``)."""
+    return {pk: str(user) for pk, user in _users(ids).items()}
 
 
 def render_entries(context: Any, entries: list[TimelineEntry], ticket: Ticket) -> SafeString:

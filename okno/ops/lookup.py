@@ -145,23 +145,20 @@ class JoinedLookup:
 
     def get(self, *values: Any) -> Any:
         """The first root instance with its relations, or None. One value per ``where`` pair."""
-        if self._compiled is None:
-            self._compiled = self._compile()
-        sql, _many, layout = self._compiled
-        connection = connections[self.using]
-        with prepared_cursor(connection) as cursor:
-            cursor.execute(sql, list(values))
-            row = cursor.fetchone()
-        return None if row is None else self._instance(row, layout, connection)
+        rows = self._rows(values, many=False)
+        return rows[0] if rows else None
 
     def all(self, *values: Any) -> list[Any]:
         """Every matching root instance (up to ``limit``) in order, relations filled in."""
+        return self._rows(values, many=True)
+
+    def _rows(self, values: Sequence[Any], *, many: bool) -> list[Any]:
         if self._compiled is None:
             self._compiled = self._compile()
-        _one, sql, layout = self._compiled
+        one, every, layout = self._compiled
         connection = connections[self.using]
         with prepared_cursor(connection) as cursor:
-            cursor.execute(sql, list(values))
+            cursor.execute(every if many else one, list(values))
             rows = cursor.fetchall()
         return [self._instance(row, layout, connection) for row in rows]
 

@@ -27,7 +27,7 @@ _FAILED = JoinedLookup(
 
 def delivery_problems(ticket: Any) -> list[OutboundEmail]:
     """The five newest notifications of this ticket that failed for good."""
-    return _FAILED.all(ticket.pk, OutboundEmail.State.FAILED.value)  # type: ignore[no-any-return]
+    return _FAILED.all(ticket.pk, OutboundEmail.State.FAILED.value)
 
 
 @register.inclusion_tag("mail/ticket_mail_status.html")
