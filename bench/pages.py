@@ -1,15 +1,18 @@
-"""In-process cost of the desk's hot pages: CPU time per request and query counts.
+"""In-process cost of the desk's hot paths: CPU time per request and query counts.
 
-    OKNO_DATABASE_URL=postgres://…/okno_pages .venv/bin/python -m bench.pages [--profile queue]
+    OKNO_DATABASE_URL=postgres://…/okno_pages .venv/bin/python -m bench.pages \
+        [--profile api_create] [--only search,api]
 
-Renders the agent queue (``/desk/?team=<Service Desk>``, as ``make bench``), the ticket page
-(the bench's ~20-entry tickets) and the uncached sidebar counters through Django's WSGI
-handler (what gunicorn calls; the test client would add its own template instrumentation),
-signed in with a real session row, ``OKNO_BENCH_PAGES_N`` times each (30), and prints the
-median and 90th percentile of the process CPU time (``time.process_time``: what the web
-worker spends, whatever else runs on the machine), the wall time, the number of queries and
-their SQL time. ``--profile NAME`` adds a cProfile of that scenario (sorted by cumulative
-and by own time) to the output.
+Runs the agent queue (``/desk/?team=<Service Desk>``, as ``make bench``), the ticket page
+(the bench's ~20-entry tickets), the uncached sidebar counters, the API's ticket creation
+(the bench's payload and Bearer token; rate limit off and DEBUG off, as the bench's server)
+and the search page for each of the bench's terms through Django's WSGI handler (what
+gunicorn calls; the test client would add its own template instrumentation), signed in with
+a real session row, ``OKNO_BENCH_PAGES_N`` times each (30), and prints the median and 90th
+percentile of the process CPU time (``time.process_time``: what the web worker spends,
+whatever else runs on the machine), the wall time, the number of queries and their SQL time.
+``--profile NAME`` adds a CPU-time cProfile of that scenario (sorted by cumulative and by own
+time); ``--only`` runs the scenarios whose names start with one of the given prefixes.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import sys
 import time
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlencode
 
 from bench import web
 
@@ -54,6 +58,7 @@ def _sample(action: Callable[[], Any], n: int) -> dict[str, float]:
 
 def main(argv: list[str]) -> int:
     os.environ.setdefault("OKNO_DATA_DIR", str(web.ROOT / "var" / "bench" / "data"))
+    os.environ.update(OKNO_DEBUG="0", OKNO_API_RATE_LIMIT="")  # as the benchmark's server
     web.setup_django()
     from django.core.cache import cache
     from django.core.handlers.wsgi import WSGIHandler
@@ -94,19 +99,52 @@ def main(argv: list[str]) -> int:
         turn["i"] += 1
         get(f"/desk/tickets/{ticket_ids[turn['i'] % len(ticket_ids)]}/")
 
+    make = web.create_request(fx, 1)
+    turn_create = {"i": 0}
+
+    def api_create() -> None:
+        turn_create["i"] += 1
+        _method, path, payload, headers = make(turn_create["i"])
+        environ = factory._base_environ(
+            PATH_INFO=path,
+            REQUEST_METHOD="POST",
+            HTTP_HOST="127.0.0.1",
+            CONTENT_TYPE="application/json",
+            CONTENT_LENGTH=str(len(payload or b"")),
+            HTTP_AUTHORIZATION=(headers or {})["Authorization"],
+        )
+        environ["wsgi.input"] = io.BytesIO(payload or b"")
+        statuses = []
+        body = handler(environ, lambda status, headers: statuses.append(status))
+        b"".join(body)
+        body.close()
+        assert statuses[0].startswith("201"), statuses
+
     def counters() -> None:
         cache.delete(counters_key(agent))
         fresh = User.objects.get(pk=agent.pk)
         sidebar_counters(fresh)
 
-    scenarios = {"queue": queue, "ticket_page": ticket_page, "counters_uncached": counters}
+    def searcher(term: str) -> Callable[[], None]:
+        return lambda: get("/search/", urlencode({"q": term}))
+
+    scenarios = {
+        "queue": queue,
+        "ticket_page": ticket_page,
+        "counters_uncached": counters,
+        "api_create": api_create,
+        **{f"search {term}": searcher(term) for term in web.SEARCH_TERMS},
+    }
     from okno.tickets.models import Ticket
 
     print(
         f"# {Ticket.objects.count():,} tickets; n={n}; load average {os.getloadavg()}",
         flush=True,
     )
+    only = argv[argv.index("--only") + 1].split(",") if "--only" in argv else []
     for name, action in scenarios.items():
+        if only and not any(name.startswith(prefix) for prefix in only):
+            continue
         figures = _sample(action, n)
         print(
             f"{name:18} cpu p50 {figures['cpu_p50']:6.1f} ms  p90 {figures['cpu_p90']:6.1f} ms"
@@ -115,9 +153,9 @@ def main(argv: list[str]) -> int:
             flush=True,
         )
         if name == profile:
-            prof = cProfile.Profile()
+            prof = cProfile.Profile(time.process_time)  # CPU time: what the worker spends
             prof.enable()
-            for _ in range(10):
+            for _ in range(n):
                 action()
             prof.disable()
             out = io.StringIO()
