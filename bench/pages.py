@@ -78,47 +78,50 @@ def main(argv: list[str]) -> int:
     ticket_ids = fx.long_ticket_ids
     turn = {"i": 0}
 
-    def get(path: str, query: str = "") -> None:
+    def call(
+        path: str,
+        query: str = "",
+        *,
+        post: bytes | None = None,
+        token: str = "",
+        expect: str = "200",
+    ) -> None:
+        """One request through the WSGI handler: the session cookie, or a Bearer token."""
+        extra = (
+            {"HTTP_AUTHORIZATION": token}
+            if token
+            else {"HTTP_COOKIE": f"sessionid={fx.session}"}  # a real session row, as the bench's
+        )
+        if post is not None:
+            extra.update(CONTENT_TYPE="application/json", CONTENT_LENGTH=str(len(post)))
         environ = factory._base_environ(
             PATH_INFO=path,
             QUERY_STRING=query,
-            REQUEST_METHOD="GET",
+            REQUEST_METHOD="GET" if post is None else "POST",
             HTTP_HOST="127.0.0.1",
-            HTTP_COOKIE=f"sessionid={fx.session}",  # a real session row, as the benchmark's
+            **extra,
         )
+        if post is not None:
+            environ["wsgi.input"] = io.BytesIO(post)
         statuses = []
         body = handler(environ, lambda status, headers: statuses.append(status))
         b"".join(body)
         body.close()  # request_finished, as a WSGI server does
-        assert statuses[0].startswith("200"), statuses
+        assert statuses[0].startswith(expect), statuses
 
     def queue() -> None:
-        get("/desk/", f"team={team.pk}")
+        call("/desk/", f"team={team.pk}")
 
     def ticket_page() -> None:
         turn["i"] += 1
-        get(f"/desk/tickets/{ticket_ids[turn['i'] % len(ticket_ids)]}/")
+        call(f"/desk/tickets/{ticket_ids[turn['i'] % len(ticket_ids)]}/")
 
     make = web.create_request(fx, 1)
-    turn_create = {"i": 0}
 
     def api_create() -> None:
-        turn_create["i"] += 1
-        _method, path, payload, headers = make(turn_create["i"])
-        environ = factory._base_environ(
-            PATH_INFO=path,
-            REQUEST_METHOD="POST",
-            HTTP_HOST="127.0.0.1",
-            CONTENT_TYPE="application/json",
-            CONTENT_LENGTH=str(len(payload or b"")),
-            HTTP_AUTHORIZATION=(headers or {})["Authorization"],
-        )
-        environ["wsgi.input"] = io.BytesIO(payload or b"")
-        statuses = []
-        body = handler(environ, lambda status, headers: statuses.append(status))
-        b"".join(body)
-        body.close()
-        assert statuses[0].startswith("201"), statuses
+        turn["i"] += 1
+        _method, path, payload, headers = make(turn["i"])
+        call(path, post=payload or b"", token=(headers or {})["Authorization"], expect="201")
 
     def counters() -> None:
         cache.delete(counters_key(agent))
@@ -126,7 +129,7 @@ def main(argv: list[str]) -> int:
         sidebar_counters(fresh)
 
     def searcher(term: str) -> Callable[[], None]:
-        return lambda: get("/search/", urlencode({"q": term}))
+        return lambda: call("/search/", urlencode({"q": term}))
 
     scenarios = {
         "queue": queue,
